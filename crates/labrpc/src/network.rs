@@ -1,0 +1,198 @@
+//! The network table and counters: connectivity per end, reliable/unreliable,
+//! long delays, long reordering, and labrpc's RPC and byte counts (LAB-SPEC §1).
+
+use sim::Rng;
+
+use crate::{Call, Dispatch, Lost, ReplyFate, RequestFate};
+
+/// Unreliable requests wait U[0, 27) ms before anything else happens.
+pub const SHORT_DELAY_MS: u64 = 27;
+/// With long delays on, a failed call returns after U[0, 7000) ms (else U[0, 100)).
+pub const LONG_DELAY_MS: u64 = 7000;
+const SHORT_FAILURE_MS: u64 = 100;
+/// Drop probabilities, per mille (labrpc: `rand.Int() % 1000 < 100`).
+const REQUEST_DROP_PER_MILLE: u64 = 100;
+const REPLY_DROP_PER_MILLE: u64 = 100;
+/// Long reordering delays 600 in 900 replies by 200 + U[0, 1 + U[0, 2000)) ms.
+const REORDER_PER_900: u64 = 600;
+pub const LONG_REORDER_MS_BASE: u64 = 200;
+pub const LONG_REORDER_MS_SPAN: u64 = 2000;
+
+/// labrpc's Network for `n` servers named 0..n.
+#[derive(Clone, Debug)]
+pub struct Network {
+    servers: usize,
+    reliable: bool,
+    long_delays: bool,
+    long_reordering: bool,
+    /// `enabled[from * servers + to]`: the end from → to is enabled.
+    enabled: Vec<bool>,
+    /// Each name's generation: start1 renews a server's ends and its server object together.
+    generation: Vec<u32>,
+    /// Whether a server object is installed under each name (false once deleted).
+    installed: Vec<bool>,
+    total_rpcs: u64,
+    total_bytes: u64,
+    /// Requests handled by the current server object under each name.
+    server_rpcs: Vec<u64>,
+}
+
+impl Network {
+    /// A reliable network with no servers and every end disabled.
+    pub fn new(servers: usize) -> Network {
+        Network {
+            servers,
+            reliable: true,
+            long_delays: false,
+            long_reordering: false,
+            enabled: vec![false; servers * servers],
+            generation: vec![0; servers],
+            installed: vec![false; servers],
+            total_rpcs: 0,
+            total_bytes: 0,
+            server_rpcs: vec![0; servers],
+        }
+    }
+
+    pub fn servers(&self) -> usize {
+        self.servers
+    }
+
+    pub fn set_reliable(&mut self, reliable: bool) {
+        self.reliable = reliable;
+    }
+
+    pub fn reliable(&self) -> bool {
+        self.reliable
+    }
+
+    pub fn set_long_delays(&mut self, on: bool) {
+        self.long_delays = on;
+    }
+
+    pub fn set_long_reordering(&mut self, on: bool) {
+        self.long_reordering = on;
+    }
+
+    pub fn long_reordering(&self) -> bool {
+        self.long_reordering
+    }
+
+    /// start1: new (disabled) ends out of `server` and a new server object under its name.
+    pub fn start_server(&mut self, server: usize) {
+        self.generation[server] += 1;
+        for to in 0..self.servers {
+            self.enabled[server * self.servers + to] = false;
+        }
+        self.installed[server] = true;
+        self.server_rpcs[server] = 0;
+    }
+
+    /// DeleteServer: nothing answers under this name until the next start.
+    pub fn delete_server(&mut self, server: usize) {
+        self.installed[server] = false;
+    }
+
+    fn server_current(&self, server: usize, generation: u32) -> bool {
+        self.installed[server] && self.generation[server] == generation
+    }
+
+    /// Enable or disable the current end from → to.
+    pub fn enable(&mut self, from: usize, to: usize, on: bool) {
+        self.enabled[from * self.servers + to] = on;
+    }
+
+    pub fn is_enabled(&self, from: usize, to: usize) -> bool {
+        self.enabled[from * self.servers + to]
+    }
+
+    /// Every Call that entered the network.
+    pub fn total_rpcs(&self) -> u64 {
+        self.total_rpcs
+    }
+
+    /// Request bytes at send plus reply bytes at delivery.
+    pub fn total_bytes(&self) -> u64 {
+        self.total_bytes
+    }
+
+    /// Requests handled by the server object now installed under `server`.
+    pub fn server_rpcs(&self, server: usize) -> u64 {
+        self.server_rpcs[server]
+    }
+
+    fn end_alive(&self, from: usize, to: usize, end_generation: u32) -> bool {
+        self.generation[from] == end_generation && self.enabled[from * self.servers + to]
+    }
+
+    /// A client calls: count it, then decide whether and when it reaches the server.
+    pub fn send_request(&mut self, rng: &mut Rng, from: usize, to: usize, request_bytes: usize) -> RequestFate {
+        self.total_rpcs += 1;
+        self.total_bytes += request_bytes as u64;
+        let end_generation = self.generation[from];
+        let reason = if !self.end_alive(from, to, end_generation) {
+            Some(Lost::EndDisabled)
+        } else if !self.installed[to] {
+            Some(Lost::ServerDown)
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            let span_ms = if self.long_delays { LONG_DELAY_MS } else { SHORT_FAILURE_MS };
+            return RequestFate::Lost { reason, delay_us: rng.below(span_ms) * 1000 };
+        }
+        let call = Call {
+            from,
+            to,
+            end_generation,
+            server_generation: self.generation[to],
+            reliable: self.reliable,
+            long_reordering: self.long_reordering,
+        };
+        if call.reliable {
+            return RequestFate::Arrive { call, delay_us: 0 };
+        }
+        let delay_us = rng.below(SHORT_DELAY_MS) * 1000;
+        if rng.chance_per_mille(REQUEST_DROP_PER_MILLE) {
+            return RequestFate::Lost { reason: Lost::RequestDropped, delay_us };
+        }
+        RequestFate::Arrive { call, delay_us }
+    }
+
+    /// The request reaches the server: the handler runs only on the server
+    /// object it was addressed to. Connectivity is not checked again here.
+    pub fn arrive(&mut self, call: &Call) -> Dispatch {
+        if !self.server_current(call.to, call.server_generation) {
+            return Dispatch::Lost(Lost::ServerReplaced);
+        }
+        self.server_rpcs[call.to] += 1;
+        Dispatch::Handle
+    }
+
+    /// The handler returned: discard the reply if the call is dead, else drop
+    /// it (unreliable), delay it (long reordering), or deliver it at once.
+    pub fn send_reply(&mut self, rng: &mut Rng, call: &Call) -> ReplyFate {
+        let dead = !self.end_alive(call.from, call.to, call.end_generation)
+            || !self.server_current(call.to, call.server_generation);
+        if dead {
+            return ReplyFate::Lost(Lost::ReplyDiscarded);
+        }
+        if !call.reliable && rng.chance_per_mille(REPLY_DROP_PER_MILLE) {
+            return ReplyFate::Lost(Lost::ReplyDropped);
+        }
+        if call.long_reordering && rng.below(900) < REORDER_PER_900 {
+            let inner = rng.below(LONG_REORDER_MS_SPAN);
+            let delay_ms = LONG_REORDER_MS_BASE + rng.below(1 + inner);
+            return ReplyFate::Deliver { delay_us: delay_ms * 1000 };
+        }
+        ReplyFate::Deliver { delay_us: 0 }
+    }
+
+    /// The reply reaches the caller: its bytes count now.
+    pub fn reply_delivered(&mut self, reply_bytes: usize) {
+        self.total_bytes += reply_bytes as u64;
+    }
+}
+
+#[cfg(test)]
+mod tests;

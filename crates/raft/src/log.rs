@@ -1,0 +1,201 @@
+//! The replicated log (§5.3) with a compacted prefix (§7).
+//!
+//! Entries up to `snapshot_index` live only in the snapshot; the log keeps the
+//! index and term of the last one, so the consistency check still works at
+//! the snapshot's edge.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{LogIndex, Term};
+
+/// One log entry: the term it was created in and the service's opaque command.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub term: Term,
+    #[serde(with = "serde_bytes")]
+    pub command: Vec<u8>,
+}
+
+/// The log: a compacted prefix (index and term only) then the live entries.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Log {
+    snapshot_index: LogIndex,
+    snapshot_term: Term,
+    entries: Vec<Entry>,
+}
+
+impl Log {
+    pub(crate) fn from_parts(snapshot_index: LogIndex, snapshot_term: Term, entries: Vec<Entry>) -> Log {
+        Log { snapshot_index, snapshot_term, entries }
+    }
+
+    pub fn snapshot_index(&self) -> LogIndex {
+        self.snapshot_index
+    }
+
+    pub fn snapshot_term(&self) -> Term {
+        self.snapshot_term
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    pub fn last_index(&self) -> LogIndex {
+        LogIndex(self.snapshot_index.0 + self.entries.len() as u64)
+    }
+
+    pub fn last_term(&self) -> Term {
+        self.entries.last().map_or(self.snapshot_term, |entry| entry.term)
+    }
+
+    /// The position of `index` in `entries`, if it is a live entry.
+    fn offset(&self, index: LogIndex) -> Option<usize> {
+        if index <= self.snapshot_index || index > self.last_index() {
+            return None;
+        }
+        Some((index.0 - self.snapshot_index.0 - 1) as usize)
+    }
+
+    /// The term at `index`: known for the snapshot's last index and live entries.
+    pub fn term_at(&self, index: LogIndex) -> Option<Term> {
+        if index == self.snapshot_index {
+            return Some(self.snapshot_term);
+        }
+        self.offset(index).map(|at| self.entries[at].term)
+    }
+
+    pub fn entry(&self, index: LogIndex) -> Option<&Entry> {
+        self.offset(index).map(|at| &self.entries[at])
+    }
+
+    /// Live entries from `from` on, at most `max` of them.
+    pub fn slice_from(&self, from: LogIndex, max: usize) -> &[Entry] {
+        match self.offset(from) {
+            Some(at) => &self.entries[at..self.entries.len().min(at + max)],
+            None => &[],
+        }
+    }
+
+    /// The first index of the run of entries with `term` that contains `index`.
+    pub fn first_index_of_term(&self, index: LogIndex, term: Term) -> LogIndex {
+        let mut first = index;
+        while first.prev() > self.snapshot_index && self.term_at(first.prev()) == Some(term) {
+            first = first.prev();
+        }
+        first
+    }
+
+    /// The last index holding an entry of `term`, if the live log has one.
+    pub fn last_index_of_term(&self, term: Term) -> Option<LogIndex> {
+        let at = self.entries.iter().rposition(|entry| entry.term == term)?;
+        Some(LogIndex(self.snapshot_index.0 + at as u64 + 1))
+    }
+
+    pub fn append(&mut self, entry: Entry) -> LogIndex {
+        self.entries.push(entry);
+        self.last_index()
+    }
+
+    /// Removes `index` and everything after it (a real conflict, §5.3).
+    pub fn truncate_from(&mut self, index: LogIndex) {
+        if let Some(at) = self.offset(index) {
+            self.entries.truncate(at);
+        }
+    }
+
+    /// Drops the prefix up to and including `index`, which becomes the snapshot's edge.
+    pub fn compact_to(&mut self, index: LogIndex) {
+        let Some(term) = self.term_at(index) else { return };
+        let Some(at) = self.offset(index) else { return };
+        self.entries.drain(..=at);
+        self.snapshot_index = index;
+        self.snapshot_term = term;
+    }
+
+    /// Installs a snapshot ending at (`index`, `term`): keeps the entries after it
+    /// if the log holds a matching entry at `index`, otherwise drops the whole log.
+    pub fn install_snapshot(&mut self, index: LogIndex, term: Term) {
+        if self.term_at(index) == Some(term) && index >= self.snapshot_index {
+            let keep = (self.last_index().0 - index.0) as usize;
+            let drop = self.entries.len() - keep;
+            self.entries.drain(..drop);
+        } else {
+            self.entries.clear();
+        }
+        self.snapshot_index = index;
+        self.snapshot_term = term;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(term: u64) -> Entry {
+        Entry { term: Term(term), command: vec![term as u8] }
+    }
+
+    fn log_of(terms: &[u64]) -> Log {
+        let mut log = Log::default();
+        for &term in terms {
+            log.append(entry(term));
+        }
+        log
+    }
+
+    #[test]
+    fn indexes_and_terms() {
+        let log = log_of(&[1, 1, 2]);
+        assert_eq!(log.last_index(), LogIndex(3));
+        assert_eq!(log.last_term(), Term(2));
+        assert_eq!(log.term_at(LogIndex(0)), Some(Term(0)));
+        assert_eq!(log.term_at(LogIndex(2)), Some(Term(1)));
+        assert_eq!(log.term_at(LogIndex(4)), None);
+    }
+
+    #[test]
+    fn first_and_last_index_of_term() {
+        let log = log_of(&[1, 2, 2, 2, 3]);
+        assert_eq!(log.first_index_of_term(LogIndex(4), Term(2)), LogIndex(2));
+        assert_eq!(log.last_index_of_term(Term(2)), Some(LogIndex(4)));
+        assert_eq!(log.last_index_of_term(Term(5)), None);
+    }
+
+    #[test]
+    fn compaction_keeps_the_edge_term() {
+        let mut log = log_of(&[1, 1, 2, 3]);
+        log.compact_to(LogIndex(2));
+        assert_eq!((log.snapshot_index(), log.snapshot_term()), (LogIndex(2), Term(1)));
+        assert_eq!(log.term_at(LogIndex(2)), Some(Term(1)));
+        assert_eq!(log.term_at(LogIndex(1)), None);
+        assert_eq!(log.entry(LogIndex(3)), Some(&entry(2)));
+        assert_eq!(log.last_index(), LogIndex(4));
+        assert_eq!(log.slice_from(LogIndex(3), 10), &[entry(2), entry(3)]);
+    }
+
+    #[test]
+    fn install_snapshot_keeps_a_matching_suffix_only() {
+        let mut matching = log_of(&[1, 1, 2, 3]);
+        matching.install_snapshot(LogIndex(3), Term(2));
+        assert_eq!(matching.entries(), &[entry(3)]);
+        assert_eq!(matching.last_index(), LogIndex(4));
+
+        let mut conflicting = log_of(&[1, 1, 2, 3]);
+        conflicting.install_snapshot(LogIndex(3), Term(3));
+        assert!(conflicting.entries().is_empty());
+        assert_eq!(conflicting.last_index(), LogIndex(3));
+
+        let mut short = log_of(&[1]);
+        short.install_snapshot(LogIndex(5), Term(2));
+        assert!(short.entries().is_empty());
+        assert_eq!((short.last_index(), short.last_term()), (LogIndex(5), Term(2)));
+    }
+
+    #[test]
+    fn truncate_removes_the_suffix() {
+        let mut log = log_of(&[1, 1, 2, 3]);
+        log.truncate_from(LogIndex(3));
+        assert_eq!(log.last_index(), LogIndex(2));
+    }
+}

@@ -1,0 +1,75 @@
+//! Persistent state (Figure 2: currentTerm, votedFor, log[]; §7: the snapshot's
+//! last index and term), encoded with postcard for the driver's persister.
+//!
+//! It is saved together with the current snapshot every time, as the lab's
+//! `Persister.Save(raftstate, snapshot)` does: a save with no snapshot erases it.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Entry, LogIndex, NodeId, Term};
+
+/// What the driver must make durable, atomically, before acting on anything after it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Persist {
+    /// The encoded Raft state (the lab's `raftstate`).
+    pub raft_state: Vec<u8>,
+    /// The service snapshot (the lab's `snapshot`); empty if there is none.
+    pub snapshot: Arc<[u8]>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct StateRef<'a> {
+    pub term: Term,
+    pub voted_for: Option<NodeId>,
+    pub snapshot_index: LogIndex,
+    pub snapshot_term: Term,
+    pub entries: &'a [Entry],
+}
+
+#[derive(Deserialize)]
+pub(crate) struct StateOwned {
+    pub term: Term,
+    pub voted_for: Option<NodeId>,
+    pub snapshot_index: LogIndex,
+    pub snapshot_term: Term,
+    pub entries: Vec<Entry>,
+}
+
+/// The persisted bytes could not be read back: a node must never start empty instead.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RestoreError {
+    pub reason: String,
+}
+
+impl fmt::Display for RestoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cannot restore Raft state: {}", self.reason)
+    }
+}
+
+impl std::error::Error for RestoreError {}
+
+pub(crate) fn encode(state: &StateRef<'_>) -> Vec<u8> {
+    postcard::to_stdvec(state).expect("raft state always encodes")
+}
+
+pub(crate) fn decode(bytes: &[u8]) -> Result<StateOwned, RestoreError> {
+    let (state, rest): (StateOwned, &[u8]) = postcard::take_from_bytes(bytes).map_err(|error| RestoreError {
+        reason: format!("{} bytes of raft state do not decode ({error})", bytes.len()),
+    })?;
+    if !rest.is_empty() {
+        return Err(RestoreError { reason: format!("{} trailing bytes after the raft state", rest.len()) });
+    }
+    if state.voted_for.is_some() && state.term == Term::ZERO {
+        return Err(RestoreError { reason: "a vote recorded in term 0".into() });
+    }
+    if let Some(entry) = state.entries.iter().find(|entry| entry.term > state.term) {
+        return Err(RestoreError {
+            reason: format!("an entry of term {} beyond the current term {}", entry.term, state.term),
+        });
+    }
+    Ok(state)
+}

@@ -1,0 +1,211 @@
+//! Log replication (§5.3) and the commit rule (§5.4.2): AppendEntries with the
+//! consistency check, truncation only on a real conflict, the lab's fast
+//! backup hint, per-follower progress, and committing only current-term
+//! entries by counting replicas.
+
+use crate::bugs::planted;
+use crate::message::{AppendEntries, AppendEntriesReply, Conflict, InstallSnapshot};
+use crate::node::Role;
+use crate::{Instant, LogIndex, Message, Node, NodeId};
+
+impl Node {
+    /// Sends every follower what it lacks (or a heartbeat), and re-arms the heartbeat.
+    pub(crate) fn broadcast_append(&mut self, now: Instant) {
+        for peer in self.peers().collect::<Vec<_>>() {
+            self.send_append(peer);
+        }
+        self.timers.heartbeat = Some(now.plus_us(self.config.heartbeat_interval_us));
+    }
+
+    /// One AppendEntries from `progress.next` on, or the snapshot if `next` was compacted away.
+    pub(crate) fn send_append(&mut self, peer: NodeId) {
+        let Role::Leader { progress } = &self.role else { return };
+        let next = progress[peer.0 as usize].next;
+        if next <= self.log.snapshot_index() {
+            let message = InstallSnapshot {
+                term: self.term,
+                leader: self.config.id,
+                last_included_index: self.log.snapshot_index(),
+                last_included_term: self.log.snapshot_term(),
+                data: self.snapshot.to_vec(),
+            };
+            self.send(peer, Message::InstallSnapshot(message));
+            return;
+        }
+        let prev_log_index = next.prev();
+        let message = AppendEntries {
+            term: self.term,
+            leader: self.config.id,
+            prev_log_index,
+            prev_log_term: self.log.term_at(prev_log_index).expect("prev index is at or after the snapshot"),
+            entries: self.log.slice_from(next, self.config.max_entries_per_append).to_vec(),
+            leader_commit: self.commit_index,
+        };
+        self.send(peer, Message::AppendEntries(message));
+    }
+
+    /// AppendEntries (Figure 2 "AppendEntries RPC", receiver implementation).
+    pub(crate) fn handle_append_entries(&mut self, now: Instant, from: NodeId, request: AppendEntries) {
+        if request.term < self.term {
+            let reply = self.append_reply(request.prev_log_index, false, LogIndex::ZERO, None);
+            return self.reply(from, reply);
+        }
+        // Same term: the sender is this term's leader (§5.2).
+        self.follow(now, request.leader);
+        let AppendEntries { mut prev_log_index, mut prev_log_term, mut entries, leader_commit, .. } = request;
+        let request_prev = prev_log_index;
+        // Entries up to the snapshot are committed, so they match: skip them.
+        let snapshot_index = self.log.snapshot_index();
+        if prev_log_index < snapshot_index {
+            let covered = (snapshot_index.0 - prev_log_index.0) as usize;
+            if covered >= entries.len() {
+                let matched = LogIndex(prev_log_index.0 + entries.len() as u64);
+                let reply = self.append_reply(request_prev, true, matched, None);
+                return self.reply(from, reply);
+            }
+            entries.drain(..covered);
+            prev_log_index = snapshot_index;
+            prev_log_term = self.log.snapshot_term();
+        }
+        if let Some(conflict) = self.check_consistency(prev_log_index, prev_log_term) {
+            tracing::debug!(node = self.config.id.0, term = self.term.0, role = "follower", prev = prev_log_index.0,
+                xterm = ?conflict.term.map(|t| t.0), xindex = conflict.first_index.0, xlen = conflict.log_len,
+                "append rejected");
+            let reply = self.append_reply(request_prev, false, LogIndex::ZERO, Some(conflict));
+            return self.reply(from, reply);
+        }
+        let last_new = LogIndex(prev_log_index.0 + entries.len() as u64);
+        if self.merge_entries(prev_log_index, entries) && !planted!(self, LogNotPersisted) {
+            self.dirty = true;
+        }
+        // Commit no further than what this request verified (Figure 2, rule 5).
+        let bound = if planted!(self, CommitBeyondVerified) { self.log.last_index() } else { last_new };
+        let commit = leader_commit.min(bound);
+        if commit > self.commit_index {
+            self.commit_index = commit;
+            self.apply_committed();
+        }
+        let reply = self.append_reply(request_prev, true, last_new, None);
+        self.reply(from, reply);
+    }
+
+    /// Recognises `leader` as this term's leader and resets the election timer.
+    pub(crate) fn follow(&mut self, now: Instant, leader: NodeId) {
+        if !matches!(self.role, Role::Follower { .. }) {
+            self.become_follower(now, self.term, Some(leader));
+        }
+        self.role = Role::Follower { leader: Some(leader) };
+        if !planted!(self, HeartbeatNoTimerReset) {
+            self.reset_election_timer(now);
+        }
+    }
+
+    /// The consistency check on (prevLogIndex, prevLogTerm), with the fast-backup hint.
+    fn check_consistency(&self, prev_log_index: LogIndex, prev_log_term: crate::Term) -> Option<Conflict> {
+        let log_len = self.log.last_index().0 + 1;
+        match self.log.term_at(prev_log_index) {
+            None => Some(Conflict { term: None, first_index: LogIndex::ZERO, log_len }),
+            Some(term) if term != prev_log_term => Some(Conflict {
+                term: Some(term),
+                first_index: self.log.first_index_of_term(prev_log_index, term),
+                log_len,
+            }),
+            Some(_) => None,
+        }
+    }
+
+    /// Appends `entries` after `prev`, truncating only at a real conflict:
+    /// a stale or duplicate request never removes entries that match. True if the log changed.
+    fn merge_entries(&mut self, prev: LogIndex, entries: Vec<crate::Entry>) -> bool {
+        if planted!(self, TruncateOnStale) {
+            self.log.truncate_from(prev.next());
+            let changed = !entries.is_empty();
+            for entry in entries {
+                self.log.append(entry);
+            }
+            return changed;
+        }
+        let mut changed = false;
+        let mut index = prev;
+        for entry in entries {
+            index = index.next();
+            match self.log.term_at(index) {
+                Some(term) if term == entry.term => continue,
+                Some(_) => self.log.truncate_from(index),
+                None => {}
+            }
+            self.log.append(entry);
+            changed = true;
+        }
+        changed
+    }
+
+    fn append_reply(&self, prev_log_index: LogIndex, success: bool, match_index: LogIndex, conflict: Option<Conflict>) -> Message {
+        Message::AppendEntriesReply(AppendEntriesReply { term: self.term, success, prev_log_index, match_index, conflict })
+    }
+
+    /// A follower answered: update its progress, maybe commit, send what is still missing.
+    pub(crate) fn handle_append_entries_reply(&mut self, now: Instant, from: NodeId, reply: AppendEntriesReply) {
+        if reply.term != self.term {
+            return;
+        }
+        let last_index = self.log.last_index();
+        let hinted_next = reply.conflict.as_ref().map(|conflict| self.backup_target(conflict));
+        let Role::Leader { progress } = &mut self.role else { return };
+        let peer = &mut progress[from.0 as usize];
+        if reply.success {
+            peer.matched = peer.matched.max(reply.match_index);
+            peer.next = peer.next.max(peer.matched.next());
+            let more = peer.next <= last_index;
+            self.advance_commit(now);
+            if more {
+                self.send_append(from);
+            }
+        } else if let Some(target) = hinted_next {
+            // Only the answer to the current probe may move nextIndex back.
+            if reply.prev_log_index.next() != peer.next {
+                return;
+            }
+            let floor = peer.matched.next().max(LogIndex(1));
+            let next = if target < peer.next { target.max(floor) } else { peer.next.prev().max(floor) };
+            peer.next = next;
+            self.send_append(from);
+        }
+    }
+
+    /// Where the fast-backup hint says the next probe should start (LAB-SPEC §5).
+    fn backup_target(&self, conflict: &Conflict) -> LogIndex {
+        match conflict.term {
+            None => LogIndex(conflict.log_len),
+            Some(term) => match self.log.last_index_of_term(term) {
+                Some(last) => last.next(),
+                None => conflict.first_index,
+            },
+        }
+    }
+
+    /// Commits the highest index a majority holds, if it is of the current term (§5.4.2).
+    pub(crate) fn advance_commit(&mut self, now: Instant) {
+        let Role::Leader { progress } = &self.role else { return };
+        let mut matched = [LogIndex::ZERO; 64];
+        let peers = progress.len();
+        for (slot, peer) in matched.iter_mut().zip(progress) {
+            *slot = peer.matched;
+        }
+        matched[self.config.id.0 as usize] = self.log.last_index();
+        matched[..peers].sort_unstable_by(|a, b| b.cmp(a));
+        let candidate = matched[self.config.quorum() - 1];
+        if candidate <= self.commit_index {
+            return;
+        }
+        let current_term = self.log.term_at(candidate) == Some(self.term);
+        if !current_term && !planted!(self, CommitPreviousTerm) {
+            return;
+        }
+        tracing::debug!(node = self.config.id.0, term = self.term.0, role = "leader", commit = candidate.0, "commit advanced");
+        self.commit_index = candidate;
+        self.apply_committed();
+        // Tell the followers soon, so they apply without waiting for a heartbeat.
+        self.timers.replicate = Some(now);
+    }
+}
