@@ -88,6 +88,11 @@ impl Network {
         self.server_rpcs[server] = 0;
     }
 
+    /// The generation of a server's ends and server object (bumped by each start).
+    pub fn generation(&self, server: usize) -> u32 {
+        self.generation[server]
+    }
+
     /// DeleteServer: nothing answers under this name until the next start.
     pub fn delete_server(&mut self, server: usize) {
         self.installed[server] = false;

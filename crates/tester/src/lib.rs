@@ -1,1 +1,29 @@
-//! placeholder
+//! The 6.824 lab's tester (`config.go`) on a deterministic simulation: a
+//! cluster of Raft nodes on the labrpc model, persisters with the lab's
+//! copy-on-crash semantics, the appliers and their checks, and the lab's
+//! helpers (checkOneLeader, one, wait, ...) in virtual time.
+//!
+//! Driving manual: write a scenario as `async fn(Cluster) -> Result<(), Failure>`
+//! and hand it to [`run`] with a seed and a [`Setup`] (servers, unreliable,
+//! snapshot). The [`Report`] says whether it passed, why not, the lab's
+//! statistics line and the trace hash. Any Raft that implements
+//! [`RaftNode`] can be run through [`Options::factory`].
+
+mod applier;
+mod cluster;
+mod failure;
+mod persister;
+mod raft_api;
+mod run;
+mod trace;
+mod value;
+mod world;
+
+pub use applier::{encode_snapshot, SNAPSHOT_INTERVAL};
+pub use cluster::{Cluster, Stats, ELECTION_TIMEOUT_MS, MAX_LOG_SIZE_BYTES};
+pub use failure::Failure;
+pub use persister::Persister;
+pub use raft_api::{CoreFactory, MakeArgs, RaftFactory, RaftNode};
+pub use run::{run, Options, Report, Setup, EVENT_LIMIT, TEST_TIME_LIMIT_SECS};
+pub use trace::Summary;
+pub use value::Value;

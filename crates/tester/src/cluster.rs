@@ -1,0 +1,362 @@
+//! config.go for scenarios: a cluster handle with the lab's operations
+//! (connect, disconnect, crash1, start1, Start, GetState) and checks
+//! (checkOneLeader, checkTerms, checkNoLeader, nCommitted, one, wait), with
+//! the lab's timings in virtual time and its failure messages (LAB-SPEC §3).
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::rc::Rc;
+
+use raft::{Instant, RoleKind};
+use sim::{JoinHandle, Sim, Sleep, Time};
+
+use crate::world::{Event, World};
+use crate::{fail, Failure, Value};
+
+/// The lab's RaftElectionTimeout: the tester allows an election one second.
+pub const ELECTION_TIMEOUT_MS: u64 = 1000;
+/// The lab's MAXLOGSIZE: the largest persisted Raft state allowed in 2D, in bytes.
+pub const MAX_LOG_SIZE_BYTES: usize = 2000;
+
+/// The statistics line of one test: what the lab prints after "Passed --".
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub virtual_time_us: u64,
+    pub peers: usize,
+    pub rpcs: u64,
+    pub bytes: u64,
+    pub commands: u64,
+}
+
+#[derive(Default)]
+struct Span {
+    description: String,
+    t0: Time,
+    rpcs0: u64,
+    bytes0: u64,
+    max_index0: u64,
+    ended: Option<Stats>,
+    warnings: Vec<String>,
+}
+
+/// A cluster under test. Cheap to clone; every clone drives the same cluster.
+#[derive(Clone)]
+pub struct Cluster {
+    sim: Sim<Event>,
+    world: Rc<RefCell<World>>,
+    span: Rc<RefCell<Span>>,
+}
+
+impl Cluster {
+    pub(crate) fn new(sim: Sim<Event>, world: Rc<RefCell<World>>) -> Cluster {
+        Cluster { sim, world, span: Rc::default() }
+    }
+
+    pub fn servers(&self) -> usize {
+        self.world.borrow().servers()
+    }
+
+    // ---- the test's own tools -------------------------------------------------
+
+    pub fn now(&self) -> Time {
+        self.sim.now()
+    }
+
+    pub fn sleep_ms(&self, span_ms: u64) -> Sleep<Event> {
+        self.sim.sleep_ms(span_ms)
+    }
+
+    /// Starts a concurrent task: the lab's `go func() { ... }()`.
+    pub fn spawn<T: 'static>(&self, future: impl Future<Output = T> + 'static) -> JoinHandle<T> {
+        self.sim.spawn(future)
+    }
+
+    /// U[0, bound) from the test's own seeded stream (Go's `rand.Int() % bound`).
+    pub fn rand_below(&self, bound: u64) -> u64 {
+        self.world.borrow_mut().test_rng.below(bound)
+    }
+
+    /// Go's `rand.Int()`: a non-negative 63-bit integer.
+    pub fn rand_int(&self) -> i64 {
+        (self.world.borrow_mut().test_rng.next_u64() >> 1) as i64
+    }
+
+    /// A random command value (Go's `rand.Int()`).
+    pub fn rand_value(&self) -> Value {
+        Value::Int(self.rand_int())
+    }
+
+    /// The lab's randstring(n): n random printable characters.
+    pub fn rand_string(&self, len: usize) -> Value {
+        const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut world = self.world.borrow_mut();
+        let text: String = (0..len).map(|_| ALPHABET[world.test_rng.below(64) as usize] as char).collect();
+        Value::Str(Rc::from(text))
+    }
+
+    // ---- begin / end ---------------------------------------------------------
+
+    /// begin(desc): note the description and the counters at the start.
+    pub fn begin(&self, description: &str) {
+        let world = self.world.borrow();
+        tracing::debug!(description, "begin");
+        *self.span.borrow_mut() = Span {
+            description: description.to_string(),
+            t0: self.sim.now(),
+            rpcs0: world.net.total_rpcs(),
+            bytes0: world.net.total_bytes(),
+            max_index0: world.max_index,
+            ended: None,
+            warnings: Vec::new(),
+        };
+    }
+
+    /// end(): the statistics line of the passed test.
+    pub fn end(&self) {
+        let stats = self.stats_since_begin();
+        self.span.borrow_mut().ended = Some(stats);
+    }
+
+    /// A warning the lab prints without failing (e.g. "term changed even though there were no failures").
+    pub fn warn(&self, text: &str) {
+        tracing::debug!(text, "warning");
+        self.span.borrow_mut().warnings.push(text.to_string());
+    }
+
+    pub fn warnings(&self) -> Vec<String> {
+        self.span.borrow().warnings.clone()
+    }
+
+    pub fn description(&self) -> String {
+        self.span.borrow().description.clone()
+    }
+
+    /// The statistics from begin() to end(), or to now if end() was not reached.
+    pub fn stats(&self) -> Stats {
+        self.span.borrow().ended.unwrap_or_else(|| self.stats_since_begin())
+    }
+
+    fn stats_since_begin(&self) -> Stats {
+        let world = self.world.borrow();
+        let span = self.span.borrow();
+        Stats {
+            virtual_time_us: self.sim.now().since_us(span.t0),
+            peers: world.servers(),
+            rpcs: world.net.total_rpcs() - span.rpcs0,
+            bytes: world.net.total_bytes() - span.bytes0,
+            commands: world.max_index.saturating_sub(span.max_index0),
+        }
+    }
+
+    // ---- connectivity and lifecycle -----------------------------------------------
+
+    pub fn connect(&self, i: usize) {
+        self.world.borrow_mut().connect(i);
+    }
+
+    pub fn disconnect(&self, i: usize) {
+        self.world.borrow_mut().disconnect(i);
+    }
+
+    /// crash1(i): shut server i down but keep its persisted state.
+    pub fn crash(&self, i: usize) {
+        self.world.borrow_mut().crash(i);
+    }
+
+    /// start1(i): (re)start server i from its persisted state, disconnected.
+    pub fn start1(&self, i: usize) {
+        self.world.borrow_mut().start(i);
+    }
+
+    pub fn is_connected(&self, i: usize) -> bool {
+        self.world.borrow().peers[i].connected
+    }
+
+    /// Whether server i has a Raft (the lab's `rafts[i] != nil`).
+    pub fn is_alive(&self, i: usize) -> bool {
+        self.world.borrow().peers[i].node.is_some()
+    }
+
+    /// setunreliable(on).
+    pub fn set_unreliable(&self, unreliable: bool) {
+        self.world.borrow_mut().net.set_reliable(!unreliable);
+    }
+
+    pub fn set_long_reordering(&self, on: bool) {
+        self.world.borrow_mut().net.set_long_reordering(on);
+    }
+
+    // ---- the Raft API ------------------------------------------------------------
+
+    /// GetState on server i: (term, is_leader), or None if it has no Raft.
+    pub fn get_state(&self, i: usize) -> Option<(u64, bool)> {
+        let world = self.world.borrow();
+        let state = world.peers[i].node.as_ref()?.state();
+        Some((state.term.0, state.role == RoleKind::Leader))
+    }
+
+    /// Start(cmd) on server i: Some((index, term)) if it took the command as leader.
+    pub fn start_command(&self, i: usize, command: &Value) -> Option<(u64, u64)> {
+        let mut world = self.world.borrow_mut();
+        let now = Instant(world.sim.now().micros());
+        let started = world.peers[i].node.as_mut()?.start(now, command.encode());
+        world.drive(i, None);
+        started.ok().map(|started| (started.index.0, started.term.0))
+    }
+
+    /// The sum of the RPCs each server's current incarnation handled (rpcCount).
+    pub fn rpc_count(&self, i: usize) -> u64 {
+        self.world.borrow().net.server_rpcs(i)
+    }
+
+    pub fn rpc_total(&self) -> u64 {
+        self.world.borrow().net.total_rpcs()
+    }
+
+    pub fn bytes_total(&self) -> u64 {
+        self.world.borrow().net.total_bytes()
+    }
+
+    /// LogSize(): the largest persisted Raft state over all servers.
+    pub fn log_size(&self) -> usize {
+        self.world.borrow().peers.iter().map(|peer| peer.persister.raft_state_size()).max().unwrap_or(0)
+    }
+
+    // ---- the checks ------------------------------------------------------------
+
+    /// checkOneLeader: up to 10 rounds of 450–549 ms; two leaders in one term fail.
+    pub async fn check_one_leader(&self) -> Result<usize, Failure> {
+        for _ in 0..10 {
+            let pause_ms = 450 + self.rand_below(100);
+            self.sleep_ms(pause_ms).await;
+            let mut leaders: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
+            for i in 0..self.servers() {
+                if !self.is_connected(i) {
+                    continue;
+                }
+                if let Some((term, true)) = self.get_state(i) {
+                    leaders.entry(term).or_default().push(i);
+                }
+            }
+            for (term, ids) in &leaders {
+                if ids.len() > 1 {
+                    fail!("checkOneLeader", "term {term} has {} (>1) leaders", ids.len());
+                }
+            }
+            if let Some((_, ids)) = leaders.last_key_value() {
+                return Ok(ids[0]);
+            }
+        }
+        fail!("checkOneLeader", "expected one leader, got none")
+    }
+
+    /// checkTerms: every connected server reports the same term (-1 if none is connected).
+    pub fn check_terms(&self) -> Result<i64, Failure> {
+        let mut term = -1;
+        for i in 0..self.servers() {
+            if !self.is_connected(i) {
+                continue;
+            }
+            if let Some((xterm, _)) = self.get_state(i) {
+                if term == -1 {
+                    term = xterm as i64;
+                } else if term != xterm as i64 {
+                    fail!("checkTerms", "servers disagree on term");
+                }
+            }
+        }
+        Ok(term)
+    }
+
+    /// checkNoLeader: no connected server claims to be leader.
+    pub fn check_no_leader(&self) -> Result<(), Failure> {
+        for i in 0..self.servers() {
+            if self.is_connected(i) && self.get_state(i).is_some_and(|(_, leader)| leader) {
+                fail!("checkNoLeader", "expected no leader among connected servers, but {i} claims to be leader");
+            }
+        }
+        Ok(())
+    }
+
+    /// nCommitted(index): how many servers applied `index`, and the value they agree on.
+    pub fn n_committed(&self, index: u64) -> Result<(usize, Option<Value>), Failure> {
+        let world = self.world.borrow();
+        let mut count = 0;
+        let mut agreed: Option<Value> = None;
+        for peer in &world.peers {
+            if let Some(value) = peer.applied.get(index) {
+                if let Some(seen) = &agreed {
+                    if seen != value {
+                        fail!("nCommitted", "committed values do not match: index {index}, {seen}, {value}");
+                    }
+                }
+                count += 1;
+                agreed = Some(value.clone());
+            }
+        }
+        Ok((count, agreed))
+    }
+
+    /// wait(index, n, startTerm): None when some server moved past `start_term` (the lab's -1).
+    pub async fn wait(&self, index: u64, n: usize, start_term: i64) -> Result<Option<Value>, Failure> {
+        let mut pause_ms = 10;
+        for _ in 0..30 {
+            let (count, _) = self.n_committed(index)?;
+            if count >= n {
+                break;
+            }
+            self.sleep_ms(pause_ms).await;
+            if pause_ms < 1000 {
+                pause_ms *= 2;
+            }
+            if start_term > -1 {
+                let moved_on = (0..self.servers())
+                    .filter_map(|i| self.get_state(i))
+                    .any(|(term, _)| term as i64 > start_term);
+                if moved_on {
+                    return Ok(None);
+                }
+            }
+        }
+        let (count, value) = self.n_committed(index)?;
+        if count < n {
+            fail!("wait", "only {count} decided for index {index}; wanted {n}");
+        }
+        Ok(value)
+    }
+
+    /// one(cmd, expectedServers, retry): a complete agreement, or a failure after 10 s.
+    pub async fn one(&self, command: Value, expected_servers: usize, retry: bool) -> Result<u64, Failure> {
+        let t0 = self.now();
+        let mut cursor = 0;
+        while self.now().since_us(t0) < 10_000_000 {
+            let mut index = None;
+            for _ in 0..self.servers() {
+                cursor = (cursor + 1) % self.servers();
+                if self.is_connected(cursor) {
+                    if let Some((started, _)) = self.start_command(cursor, &command) {
+                        index = Some(started);
+                        break;
+                    }
+                }
+            }
+            let Some(index) = index else {
+                self.sleep_ms(50).await;
+                continue;
+            };
+            let t1 = self.now();
+            while self.now().since_us(t1) < 2_000_000 {
+                let (count, value) = self.n_committed(index)?;
+                if count > 0 && count >= expected_servers && value.as_ref() == Some(&command) {
+                    return Ok(index);
+                }
+                self.sleep_ms(20).await;
+            }
+            if !retry {
+                fail!("one", "one({command}) failed to reach agreement");
+            }
+        }
+        fail!("one", "one({command}) failed to reach agreement")
+    }
+}

@@ -1,0 +1,121 @@
+//! One seeded run of one scenario: make the cluster as make_config does,
+//! run the scenario to its end in virtual time, and report the outcome, the
+//! lab's statistics and the trace hash.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::ops::ControlFlow;
+use std::rc::Rc;
+
+use sim::{RunEnd, Sim, Time};
+
+use crate::cluster::{Cluster, Stats};
+use crate::raft_api::{CoreFactory, RaftFactory};
+use crate::world::World;
+use crate::Failure;
+
+/// The lab's per-test limit, in virtual time.
+pub const TEST_TIME_LIMIT_SECS: u64 = 120;
+/// A run that handles this many events without ending is stuck in a livelock.
+pub const EVENT_LIMIT: u64 = 50_000_000;
+
+/// make_config(t, n, unreliable, snapshot).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Setup {
+    pub servers: usize,
+    pub unreliable: bool,
+    pub snapshot: bool,
+}
+
+/// How to run: which Raft, with which planted bug.
+#[derive(Clone, Default)]
+pub struct Options {
+    pub bug: Option<&'static str>,
+    pub factory: Option<Rc<dyn RaftFactory>>,
+}
+
+/// What one run did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    pub seed: u64,
+    pub outcome: Result<(), Failure>,
+    /// Virtual time at the end of the run.
+    pub end_time: Time,
+    /// Events the runtime handled.
+    pub events: u64,
+    /// The lab's statistics line (begin to end).
+    pub stats: Stats,
+    /// Warnings the test printed without failing.
+    pub warnings: Vec<String>,
+    pub trace_hash: u64,
+}
+
+impl Report {
+    pub fn passed(&self) -> bool {
+        self.outcome.is_ok()
+    }
+}
+
+/// Runs `scenario` on a fresh cluster made from `seed`.
+pub fn run<F, Fut>(seed: u64, setup: Setup, options: &Options, scenario: F) -> Report
+where
+    F: FnOnce(Cluster) -> Fut,
+    Fut: Future<Output = Result<(), Failure>> + 'static,
+{
+    let sim = Sim::new();
+    let factory = options.factory.clone().unwrap_or_else(|| Rc::new(CoreFactory));
+    let world = World::new(sim.clone(), setup.servers, seed, setup.snapshot, factory, options.bug);
+    let world = Rc::new(RefCell::new(world));
+    {
+        let mut world = world.borrow_mut();
+        world.net.set_reliable(!setup.unreliable);
+        world.net.set_long_delays(true);
+        for i in 0..setup.servers {
+            world.start(i);
+        }
+        for i in 0..setup.servers {
+            world.connect(i);
+        }
+    }
+    let cluster = Cluster::new(sim.clone(), Rc::clone(&world));
+    let main = scenario(cluster.clone());
+    let handler_world = Rc::clone(&world);
+    let stop_world = Rc::clone(&world);
+    let end = sim.run(
+        main,
+        move |event| {
+            let mut world = handler_world.borrow_mut();
+            world.handle(event);
+            if world.failure.is_some() {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        },
+        move || stop_world.borrow().failure.is_some(),
+        Time::from_secs(TEST_TIME_LIMIT_SECS),
+        EVENT_LIMIT,
+    );
+    let recorded = world.borrow_mut().failure.take();
+    let outcome = match (recorded, end) {
+        (Some(failure), _) => Err(failure),
+        (None, RunEnd::Finished(result)) => result,
+        (None, RunEnd::Stopped) => Err(Failure::new("driver", "stopped without a reason")),
+        (None, RunEnd::Deadlock) => Err(Failure::new("deadlock", "nothing is scheduled but the test still waits")),
+        (None, RunEnd::TimeLimit) => {
+            Err(Failure::new("timeout", format!("test took longer than {TEST_TIME_LIMIT_SECS} seconds")))
+        }
+        (None, RunEnd::EventLimit) => Err(Failure::new("livelock", format!("more than {EVENT_LIMIT} events"))),
+    };
+    sim.hash_add(sim.now().micros());
+    sim.hash_add(sim.events());
+    Report {
+        seed,
+        outcome,
+        end_time: sim.now(),
+        events: sim.events(),
+        stats: cluster.stats(),
+        warnings: cluster.warnings(),
+        trace_hash: sim.hash().value(),
+    }
+}
