@@ -170,7 +170,9 @@ pub async fn concurrent_starts(c: Cluster) -> Result<(), Failure> {
             c.sleep_ms(3000).await;
         }
         let leader = c.check_one_leader().await?;
-        let Some((_, term)) = c.start_command(leader, &int(1)) else { continue };
+        let Some((_, term)) = c.start_command(leader, &int(1)) else {
+            continue;
+        };
         let handles: Vec<_> = (0..5)
             .map(|i| {
                 let c = c.clone();
@@ -317,7 +319,9 @@ pub async fn count(c: Cluster) -> Result<(), Failure> {
         let leader = c.check_one_leader().await?;
         total1 = rpcs(&c);
         let iters = 10u64;
-        let Some((starti, term)) = c.start_command(leader, &int(1)) else { continue };
+        let Some((starti, term)) = c.start_command(leader, &int(1)) else {
+            continue;
+        };
         let mut commands = Vec::new();
         for i in 1..iters + 2 {
             let x = (c.rand_int() >> 32) as i32 as i64 & 0x7fff_ffff;
@@ -332,9 +336,16 @@ pub async fn count(c: Cluster) -> Result<(), Failure> {
             }
         }
         for i in 1..iters + 1 {
-            let Some(value) = c.wait(starti + i, servers, term as i64).await? else { continue 'attempts };
+            let Some(value) = c.wait(starti + i, servers, term as i64).await? else {
+                continue 'attempts;
+            };
             if value != int(commands[i as usize - 1]) {
-                fail!("count", "wrong value {value} committed for index {}; expected {}", starti + i, commands[i as usize - 1]);
+                fail!(
+                    "count",
+                    "wrong value {value} committed for index {}; expected {}",
+                    starti + i,
+                    commands[i as usize - 1]
+                );
             }
         }
         if (0..servers).any(|j| c.get_state(j).is_some_and(|(t, _)| t != term)) {

@@ -51,14 +51,24 @@ pub static TESTS: &[TestCase] = &[
         lab2b::follower_failure
     ),
     test_case!("LeaderFailure2B", "Test (2B): test failure of leaders", setup(3, false, false), lab2b::leader_failure),
-    test_case!("FailAgree2B", "Test (2B): agreement after follower reconnects", setup(3, false, false), lab2b::fail_agree),
+    test_case!(
+        "FailAgree2B",
+        "Test (2B): agreement after follower reconnects",
+        setup(3, false, false),
+        lab2b::fail_agree
+    ),
     test_case!(
         "FailNoAgree2B",
         "Test (2B): no agreement if too many followers disconnect",
         setup(5, false, false),
         lab2b::fail_no_agree
     ),
-    test_case!("ConcurrentStarts2B", "Test (2B): concurrent Start()s", setup(3, false, false), lab2b::concurrent_starts),
+    test_case!(
+        "ConcurrentStarts2B",
+        "Test (2B): concurrent Start()s",
+        setup(3, false, false),
+        lab2b::concurrent_starts
+    ),
     test_case!("Rejoin2B", "Test (2B): rejoin of partitioned leader", setup(3, false, false), lab2b::rejoin),
     test_case!(
         "Backup2B",

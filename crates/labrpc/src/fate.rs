@@ -70,6 +70,8 @@ pub enum Dispatch {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReplyFate {
     /// It reaches the caller after `delay_us`.
-    Deliver { delay_us: u64 },
+    Deliver {
+        delay_us: u64,
+    },
     Lost(Lost),
 }

@@ -29,7 +29,7 @@ impl Config {
     /// election within 1 s and a leader within 5 s), ten heartbeats a second
     /// (the lab's limit).
     pub fn new(id: NodeId, peers: u32, rng_seed: u64) -> Config {
-        assert!(peers >= 1 && peers <= 64, "a cluster has 1..=64 servers, not {peers}");
+        assert!((1..=64).contains(&peers), "a cluster has 1..=64 servers, not {peers}");
         assert!(id.0 < peers, "node id {id} out of range for {peers} servers");
         Config {
             id,

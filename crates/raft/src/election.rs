@@ -50,8 +50,13 @@ impl Node {
                 self.voted_for = Some(request.candidate);
                 self.dirty = true;
                 self.reset_election_timer(now);
-                tracing::debug!(node = self.config.id.0, term = self.term.0, role = self.role().name(),
-                    candidate = request.candidate.0, "vote granted");
+                tracing::debug!(
+                    node = self.config.id.0,
+                    term = self.term.0,
+                    role = self.role().name(),
+                    candidate = request.candidate.0,
+                    "vote granted"
+                );
             }
             Err(why) => {
                 tracing::debug!(node = self.config.id.0, term = self.term.0, role = self.role().name(),
@@ -69,7 +74,8 @@ impl Node {
         if let Some(voted) = self.voted_for.filter(|&voted| voted != request.candidate) {
             return Err(VoteDenied::AlreadyVoted(voted));
         }
-        let up_to_date = (request.last_log_term, request.last_log_index) >= (self.log.last_term(), self.log.last_index());
+        let up_to_date =
+            (request.last_log_term, request.last_log_index) >= (self.log.last_term(), self.log.last_index());
         if !up_to_date && !planted!(self, NoUpToDateCheck) {
             return Err(VoteDenied::LogNotUpToDate);
         }
@@ -81,7 +87,9 @@ impl Node {
         if reply.term != self.term || !reply.vote_granted {
             return;
         }
-        let Role::Candidate { votes } = &mut self.role else { return };
+        let Role::Candidate { votes } = &mut self.role else {
+            return;
+        };
         *votes |= 1 << from.0;
         if votes.count_ones() as usize >= self.config.quorum() {
             self.become_leader(now);
@@ -98,5 +106,4 @@ impl Node {
         tracing::debug!(node = self.config.id.0, term = self.term.0, role = "leader", "became leader");
         self.broadcast_append(now);
     }
-
 }

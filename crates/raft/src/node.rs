@@ -190,11 +190,18 @@ impl Node {
         let index = self.log.append(Entry { term: self.term, command });
         self.dirty = true;
         self.timers.replicate = Some(now);
-        tracing::debug!(node = self.config.id.0, term = self.term.0, role = "leader", index = index.0, "start: appended");
+        tracing::debug!(
+            node = self.config.id.0,
+            term = self.term.0,
+            role = "leader",
+            index = index.0,
+            "start: appended"
+        );
+        // Durable before it counts towards a majority: a lone server commits at once.
+        self.flush_persist();
         if self.config.peers == 1 {
             self.advance_commit(now);
         }
-        self.flush_persist();
         Ok(Started { index, term: self.term })
     }
 
@@ -310,6 +317,8 @@ impl Node {
 
     /// Applies committed entries, in order, once each (§5.3, Figure 2 "Rules for Servers").
     pub(crate) fn apply_committed(&mut self) {
+        // What the service sees must already be durable here: persist first.
+        self.flush_persist();
         while self.last_applied < self.commit_index {
             let index = self.last_applied.next();
             let entry = self.log.entry(index).expect("committed entries above the snapshot are in the log");

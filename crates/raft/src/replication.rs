@@ -140,8 +140,20 @@ impl Node {
         changed
     }
 
-    fn append_reply(&self, prev_log_index: LogIndex, success: bool, match_index: LogIndex, conflict: Option<Conflict>) -> Message {
-        Message::AppendEntriesReply(AppendEntriesReply { term: self.term, success, prev_log_index, match_index, conflict })
+    fn append_reply(
+        &self,
+        prev_log_index: LogIndex,
+        success: bool,
+        match_index: LogIndex,
+        conflict: Option<Conflict>,
+    ) -> Message {
+        Message::AppendEntriesReply(AppendEntriesReply {
+            term: self.term,
+            success,
+            prev_log_index,
+            match_index,
+            conflict,
+        })
     }
 
     /// A follower answered: update its progress, maybe commit, send what is still missing.
@@ -151,7 +163,9 @@ impl Node {
         }
         let last_index = self.log.last_index();
         let hinted_next = reply.conflict.as_ref().map(|conflict| self.backup_target(conflict));
-        let Role::Leader { progress } = &mut self.role else { return };
+        let Role::Leader { progress } = &mut self.role else {
+            return;
+        };
         let peer = &mut progress[from.0 as usize];
         if reply.success {
             peer.matched = peer.matched.max(reply.match_index);
@@ -202,7 +216,13 @@ impl Node {
         if !current_term && !planted!(self, CommitPreviousTerm) {
             return;
         }
-        tracing::debug!(node = self.config.id.0, term = self.term.0, role = "leader", commit = candidate.0, "commit advanced");
+        tracing::debug!(
+            node = self.config.id.0,
+            term = self.term.0,
+            role = "leader",
+            commit = candidate.0,
+            "commit advanced"
+        );
         self.commit_index = candidate;
         self.apply_committed();
         // Tell the followers soon, so they apply without waiting for a heartbeat.

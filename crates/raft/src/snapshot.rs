@@ -46,7 +46,14 @@ impl Node {
         self.commit_index = index;
         self.last_applied = index;
         self.dirty = true;
-        tracing::debug!(node = self.config.id.0, term = self.term.0, role = "follower", index = index.0, "snapshot installed");
+        self.flush_persist();
+        tracing::debug!(
+            node = self.config.id.0,
+            term = self.term.0,
+            role = "follower",
+            index = index.0,
+            "snapshot installed"
+        );
         self.outputs.push_back(crate::Output::Apply(Apply::Snapshot {
             index,
             term: request.last_included_term,
@@ -63,7 +70,9 @@ impl Node {
             return;
         }
         let last_index = self.log.last_index();
-        let Role::Leader { progress } = &mut self.role else { return };
+        let Role::Leader { progress } = &mut self.role else {
+            return;
+        };
         let peer = &mut progress[from.0 as usize];
         peer.matched = peer.matched.max(reply.last_included_index);
         peer.next = peer.next.max(peer.matched.next());

@@ -184,11 +184,7 @@ impl<E: 'static> Sim<E> {
         };
         let generation = self.shared.next_generation.get();
         self.shared.next_generation.set(generation + 1);
-        let slot = self
-            .shared
-            .tasks
-            .borrow_mut()
-            .insert(Slot { generation, task: Some(Box::pin(task)) });
+        let slot = self.shared.tasks.borrow_mut().insert(Slot { generation, task: Some(Box::pin(task)) });
         self.shared.exec.ready.borrow_mut().push_back(TaskRef { slot, generation });
         JoinHandle { exec: Rc::clone(&self.shared.exec), state }
     }
@@ -246,7 +242,9 @@ impl<E: 'static> Sim<E> {
             }
             let item = {
                 let mut core = self.shared.core.borrow_mut();
-                let Some((time, item)) = core.queue.pop() else { return RunEnd::Deadlock };
+                let Some((time, item)) = core.queue.pop() else {
+                    return RunEnd::Deadlock;
+                };
                 if time > time_limit {
                     core.now = time_limit;
                     set_virtual_now(time_limit);
@@ -430,7 +428,13 @@ mod tests {
         let inner = sim.clone();
         let end = sim.run(
             async move { inner.sleep_ms(5).await },
-            |event| if event == 9 { ControlFlow::Break(()) } else { ControlFlow::Continue(()) },
+            |event| {
+                if event == 9 {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            },
             || false,
             Time::from_secs(1),
             u64::MAX,

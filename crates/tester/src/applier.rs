@@ -79,7 +79,7 @@ impl World {
             fail!("apply", "server {i} apply out of order, expected index {expected}, got {index}");
         }
         self.check_logs(i, index, value)?;
-        if (index + 1) % SNAPSHOT_INTERVAL == 0 {
+        if (index + 1).is_multiple_of(SNAPSHOT_INTERVAL) {
             let values = &self.peers[i].applied.values;
             return Ok(Some(encode_snapshot(index, &values[..=(index as usize).min(values.len() - 1)])));
         }
@@ -88,9 +88,11 @@ impl World {
 
     /// checkLogs: agreement with every server at `index`, then the "previous index present" order check.
     fn check_logs(&mut self, i: usize, index: u64, value: Value) -> Result<(), Failure> {
-        let mismatch = self.peers.iter().enumerate().find_map(|(j, peer)| {
-            peer.applied.get(index).filter(|old| **old != value).map(|old| (j, old.clone()))
-        });
+        let mismatch = self
+            .peers
+            .iter()
+            .enumerate()
+            .find_map(|(j, peer)| peer.applied.get(index).filter(|old| **old != value).map(|old| (j, old.clone())));
         let prev_ok = index <= 1 || self.peers[i].applied.get(index - 1).is_some();
         let shown = value.to_string();
         self.peers[i].applied.set(index, value);

@@ -311,9 +311,8 @@ impl Cluster {
                 pause_ms *= 2;
             }
             if start_term > -1 {
-                let moved_on = (0..self.servers())
-                    .filter_map(|i| self.get_state(i))
-                    .any(|(term, _)| term as i64 > start_term);
+                let moved_on =
+                    (0..self.servers()).filter_map(|i| self.get_state(i)).any(|(term, _)| term as i64 > start_term);
                 if moved_on {
                     return Ok(None);
                 }

@@ -165,8 +165,7 @@ impl World {
 
     /// Carries out server `i`'s outputs in order; `call` is the request being handled.
     pub fn drive(&mut self, i: usize, call: Option<Call>) {
-        loop {
-            let Some(output) = self.peers[i].node.as_mut().and_then(|node| node.poll_output()) else { break };
+        while let Some(output) = self.peers[i].node.as_mut().and_then(|node| node.poll_output()) {
             match output {
                 Output::Send { to, message } => self.send_request(i, to.0 as usize, message),
                 Output::Reply { to, message } => match call {
@@ -214,7 +213,9 @@ impl World {
     }
 
     fn rearm_timer(&mut self, i: usize) {
-        let Some(deadline) = self.peers[i].node.as_ref().and_then(|node| node.poll_timeout()) else { return };
+        let Some(deadline) = self.peers[i].node.as_ref().and_then(|node| node.poll_timeout()) else {
+            return;
+        };
         let at = Time::from_micros(deadline.micros()).max(self.sim.now());
         if self.peers[i].timer_at.is_none_or(|armed| at < armed) {
             self.peers[i].timer_at = Some(at);

@@ -19,7 +19,9 @@ fn connected(servers: usize) -> Network {
 
 /// Runs one whole RPC through the model: true if the reply gets back.
 fn round_trip(net: &mut Network, rng: &mut Rng) -> bool {
-    let RequestFate::Arrive { call, .. } = net.send_request(rng, 0, 1, 10) else { return false };
+    let RequestFate::Arrive { call, .. } = net.send_request(rng, 0, 1, 10) else {
+        return false;
+    };
     if net.arrive(&call) != Dispatch::Handle {
         return false;
     }
