@@ -87,11 +87,18 @@ impl Cluster {
         Value::Int(self.rand_int())
     }
 
-    /// The lab's randstring(n): n random printable characters.
+    /// The lab's randstring(n): n random printable characters (6 bits each, ten per draw).
     pub fn rand_string(&self, len: usize) -> Value {
         const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         let mut world = self.world.borrow_mut();
-        let text: String = (0..len).map(|_| ALPHABET[world.test_rng.below(64) as usize] as char).collect();
+        let mut text = String::with_capacity(len);
+        while text.len() < len {
+            let mut bits = world.test_rng.next_u64();
+            for _ in 0..10.min(len - text.len()) {
+                text.push(ALPHABET[(bits & 63) as usize] as char);
+                bits >>= 6;
+            }
+        }
         Value::Str(Rc::from(text))
     }
 

@@ -1,0 +1,61 @@
+//! Seed replay is byte-for-byte: the trace hashes of a few hundred (test, seed)
+//! pairs are pinned in `golden/trace-hashes.txt`. The file was written by one
+//! build and is checked by every build (debug, release, any machine), so a
+//! difference means a run no longer replays. It changes only on purpose: when
+//! the protocol or the harness changes behaviour, re-bless it with
+//! `RAFTSIM_BLESS=1 cargo test --release -p raftsim-sims --test golden` and say
+//! why in the commit.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use tester::Options;
+
+fn golden_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("golden/trace-hashes.txt")
+}
+
+/// Seeds pinned per test, by part: enough for a few hundred pairs in all.
+fn seeds_for(part: &str) -> u64 {
+    match part {
+        "2A" => 100,
+        "2B" => 20,
+        _ => 5,
+    }
+}
+
+fn bless() {
+    let mut text = String::from("# test seed trace-hash — see sims/tests/golden.rs before changing\n");
+    for case in sims::TESTS {
+        for seed in 0..seeds_for(case.part()) {
+            let report = sims::run_test(case, seed, &Options::default());
+            writeln!(text, "{} {seed} {:016x}", case.name, report.trace_hash).unwrap();
+        }
+    }
+    std::fs::create_dir_all(golden_path().parent().unwrap()).unwrap();
+    std::fs::write(golden_path(), text).unwrap();
+}
+
+#[test]
+fn trace_hashes_match_the_golden_file() {
+    if std::env::var_os("RAFTSIM_BLESS").is_some() {
+        bless();
+    }
+    let text = std::fs::read_to_string(golden_path()).expect("golden/trace-hashes.txt exists");
+    let mut checked = 0;
+    let mut mismatches = Vec::new();
+    for line in text.lines().filter(|line| !line.starts_with('#') && !line.trim().is_empty()) {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let [name, seed, hash] = fields[..] else { panic!("malformed golden line: {line}") };
+        let case = sims::find(name).unwrap_or_else(|| panic!("golden file names unknown test {name}"));
+        let seed: u64 = seed.parse().expect("seed");
+        let report = sims::run_test(case, seed, &Options::default());
+        let got = format!("{:016x}", report.trace_hash);
+        if got != hash {
+            mismatches.push(format!("{name} seed {seed}: golden {hash}, got {got}"));
+        }
+        checked += 1;
+    }
+    assert!(checked >= 300, "only {checked} pinned pairs");
+    assert!(mismatches.is_empty(), "{} of {checked} runs no longer replay:\n{}", mismatches.len(), mismatches.join("\n"));
+}
