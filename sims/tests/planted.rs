@@ -8,7 +8,7 @@ use tester::Options;
 
 /// The first failing (test, seed, reason) when sweeping `pattern` with `bug`.
 fn first_failure(bug: &'static str, pattern: &str, seeds: u64) -> Option<String> {
-    let options = Options { bug: Some(bug), factory: None };
+    let options = Options { bug: Some(bug), ..Options::default() };
     for seed in 0..seeds {
         for case in sims::matching(pattern) {
             if let Err(failure) = sims::run_test(case, seed, &options).outcome {

@@ -100,7 +100,7 @@ fn execute(command: Command) -> Result<ExitCode, String> {
             if trace {
                 trace_format::install_stdout();
             }
-            let report = sims::run_test(case, seed, &Options { bug, factory: None });
+            let report = sims::run_test(case, seed, &Options { bug, ..Options::default() });
             print_run(case, &report, bug);
             Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_FAILED) })
         }

@@ -88,7 +88,7 @@ pub fn sweep(
     std::thread::scope(|scope| {
         for _ in 0..config.jobs.max(1) {
             scope.spawn(|| {
-                let options = Options { bug: config.bug, factory: None };
+                let options = Options { bug: config.bug, ..Options::default() };
                 sweep_worker(cases, config, keep_hashes, progress, &next, &stop, &summaries, &options)
             });
         }

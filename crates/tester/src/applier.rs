@@ -119,6 +119,8 @@ impl World {
         if last != index {
             fail!("apply", "server {i} snapshot doesn't match m.SnapshotIndex ({last} != {index})");
         }
+        let commands: Vec<Option<Vec<u8>>> = values.iter().map(|value| value.as_ref().map(Value::encode)).collect();
+        self.invariants.applied_snapshot(i, &commands, self.sim.now())?;
         let applied = &mut self.peers[i].applied;
         applied.values = values;
         applied.last_applied = last;

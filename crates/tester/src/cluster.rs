@@ -365,4 +365,59 @@ impl Cluster {
         }
         fail!("one", "one({command}) failed to reach agreement")
     }
+
+    /// The liveness phase: once faults stop (every server restarted and
+    /// connected, the network reliable), a leader must be elected and a fresh
+    /// command committed on every server within `bound_ms` of virtual time.
+    pub async fn liveness_after_heal(&self, bound_ms: u64) -> Result<(), Failure> {
+        tracing::debug!(bound_ms, "liveness: heal");
+        for i in 0..self.servers() {
+            if !self.is_alive(i) {
+                self.start1(i);
+            }
+        }
+        for i in 0..self.servers() {
+            self.connect(i);
+        }
+        self.set_unreliable(false);
+        self.set_long_reordering(false);
+        let t0 = self.now();
+        let command = self.rand_value();
+        // Like one(cmd, n, retry=true): a leader appends no no-op of its own, so
+        // entries of earlier terms commit only behind a new command; resubmit
+        // whenever the last submission has not committed within 2 s.
+        let mut submitted: Option<(u64, Time)> = None;
+        while self.now().since_us(t0) < bound_ms * 1000 {
+            if let Some((index, _)) = submitted {
+                let (count, value) = self.n_committed(index)?;
+                if count == self.servers() && value.as_ref() == Some(&command) {
+                    return Ok(());
+                }
+            }
+            if submitted.is_none_or(|(_, at)| self.now().since_us(at) >= 2_000_000) {
+                let now = self.now();
+                submitted =
+                    (0..self.servers()).find_map(|i| self.start_command(i, &command)).map(|(index, _)| (index, now));
+            }
+            self.sleep_ms(20).await;
+        }
+        let states: Vec<String> = (0..self.servers()).map(|i| self.describe(i)).collect();
+        fail!("liveness", "no progress for {} s after heal; {}", bound_ms / 1000, states.join("; "))
+    }
+
+    /// One server's state in a few words, for failure messages.
+    pub fn describe(&self, i: usize) -> String {
+        let world = self.world.borrow();
+        match world.peers[i].node.as_ref().map(|node| node.state()) {
+            None => format!("n{i} down"),
+            Some(state) => format!(
+                "n{i} {} t{} last {}/t{} commit {}",
+                state.role.name(),
+                state.term,
+                state.last_log_index,
+                state.last_log_term,
+                state.commit_index
+            ),
+        }
+    }
 }

@@ -12,6 +12,7 @@
 mod applier;
 mod cluster;
 mod failure;
+mod invariants;
 mod persister;
 mod raft_api;
 mod run;
@@ -24,6 +25,6 @@ pub use cluster::{Cluster, Stats, ELECTION_TIMEOUT_MS, MAX_LOG_SIZE_BYTES};
 pub use failure::Failure;
 pub use persister::Persister;
 pub use raft_api::{CoreFactory, MakeArgs, RaftFactory, RaftNode};
-pub use run::{run, Options, Report, Setup, EVENT_LIMIT, TEST_TIME_LIMIT_SECS};
+pub use run::{run, Options, Report, Setup, EVENT_LIMIT, LIVENESS_BOUND_MS, TEST_TIME_LIMIT_SECS};
 pub use trace::Summary;
 pub use value::Value;

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use raft::{Instant, LogIndex, Message, NodeId, NotLeader, Output, Started, State};
+use raft::{Instant, LogIndex, Message, NodeId, NotLeader, Output, Started, State, Term};
 
 /// One Raft peer as the tester sees it.
 pub trait RaftNode {
@@ -17,6 +17,10 @@ pub trait RaftNode {
     fn poll_timeout(&self) -> Option<Instant>;
     /// GetState and more: term, role, indexes (read-only, for checks and traces).
     fn state(&self) -> State;
+    /// The term of the entry at `index`: known for the snapshot's last index and live entries.
+    fn term_at(&self, index: LogIndex) -> Option<Term>;
+    /// The command of the live entry at `index`.
+    fn command_at(&self, index: LogIndex) -> Option<&[u8]>;
 }
 
 /// Everything a Raft needs to be made (the lab's Make arguments, sans-IO).
@@ -67,6 +71,14 @@ impl RaftNode for raft::Node {
 
     fn state(&self) -> State {
         raft::Node::state(self)
+    }
+
+    fn term_at(&self, index: LogIndex) -> Option<Term> {
+        self.log().term_at(index)
+    }
+
+    fn command_at(&self, index: LogIndex) -> Option<&[u8]> {
+        self.log().entry(index).map(|entry| entry.command.as_slice())
     }
 }
 

@@ -16,6 +16,8 @@ use crate::Failure;
 
 /// The lab's per-test limit, in virtual time.
 pub const TEST_TIME_LIMIT_SECS: u64 = 120;
+/// The liveness phase's bound: progress within this long after the heal.
+pub const LIVENESS_BOUND_MS: u64 = 10_000;
 /// A run that handles this many events without ending is stuck in a livelock.
 pub const EVENT_LIMIT: u64 = 50_000_000;
 
@@ -27,11 +29,22 @@ pub struct Setup {
     pub snapshot: bool,
 }
 
-/// How to run: which Raft, with which planted bug.
-#[derive(Clone, Default)]
+/// How to run: which Raft, with which planted bug, with or without Raft's invariants.
+#[derive(Clone)]
 pub struct Options {
     pub bug: Option<&'static str>,
     pub factory: Option<Rc<dyn RaftFactory>>,
+    /// Check Raft's safety properties after every step (on by default).
+    pub check_invariants: bool,
+    /// After a passing test, heal every fault and require progress within this
+    /// many milliseconds of virtual time (on by default: 10 s).
+    pub liveness_bound_ms: Option<u64>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { bug: None, factory: None, check_invariants: true, liveness_bound_ms: Some(LIVENESS_BOUND_MS) }
+    }
 }
 
 /// What one run did.
@@ -64,7 +77,8 @@ where
 {
     let sim = Sim::new();
     let factory = options.factory.clone().unwrap_or_else(|| Rc::new(CoreFactory));
-    let world = World::new(sim.clone(), setup.servers, seed, setup.snapshot, factory, options.bug);
+    let world =
+        World::new(sim.clone(), setup.servers, seed, setup.snapshot, factory, options.bug, options.check_invariants);
     let world = Rc::new(RefCell::new(world));
     {
         let mut world = world.borrow_mut();
@@ -78,7 +92,19 @@ where
         }
     }
     let cluster = Cluster::new(sim.clone(), Rc::clone(&world));
-    let main = scenario(cluster.clone());
+    let lab_test = scenario(cluster.clone());
+    let liveness = options.liveness_bound_ms;
+    let phases = cluster.clone();
+    let main = async move {
+        lab_test.await?;
+        if phases.now() > Time::from_secs(TEST_TIME_LIMIT_SECS) {
+            return Err(Failure::new("timeout", format!("test took longer than {TEST_TIME_LIMIT_SECS} seconds")));
+        }
+        match liveness {
+            Some(bound_ms) => phases.liveness_after_heal(bound_ms).await,
+            None => Ok(()),
+        }
+    };
     let handler_world = Rc::clone(&world);
     let stop_world = Rc::clone(&world);
     let end = sim.run(
@@ -93,7 +119,8 @@ where
             }
         },
         move || stop_world.borrow().failure.is_some(),
-        Time::from_secs(TEST_TIME_LIMIT_SECS),
+        // The lab's limit, checked above, plus room for the liveness phase.
+        Time::from_secs(TEST_TIME_LIMIT_SECS).plus_ms(options.liveness_bound_ms.unwrap_or(0) + 5_000),
         EVENT_LIMIT,
     );
     let recorded = world.borrow_mut().failure.take();

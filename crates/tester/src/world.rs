@@ -10,6 +10,7 @@ use raft::{Apply, Instant, Message, NodeId, Output};
 use sim::{Rng, Sim, Time};
 
 use crate::applier::Applied;
+use crate::invariants::Invariants;
 use crate::raft_api::{MakeArgs, RaftFactory, RaftNode};
 use crate::trace::Summary;
 use crate::{Failure, Persister};
@@ -59,6 +60,7 @@ pub(crate) struct World {
     pub failure: Option<Failure>,
     /// The largest index any server applied (the lab's maxIndex).
     pub max_index: u64,
+    pub invariants: Invariants,
     encode_buf: Vec<u8>,
 }
 
@@ -70,6 +72,7 @@ impl World {
         snapshot_mode: bool,
         factory: Rc<dyn RaftFactory>,
         bug: Option<&'static str>,
+        check_invariants: bool,
     ) -> World {
         let peers = (0..servers)
             .map(|_| Peer {
@@ -92,6 +95,7 @@ impl World {
             snapshot_mode,
             failure: None,
             max_index: 0,
+            invariants: Invariants::new(servers, check_invariants),
             encode_buf: Vec::new(),
         }
     }
@@ -181,6 +185,16 @@ impl World {
             }
         }
         self.rearm_timer(i);
+        self.check_invariants(i);
+    }
+
+    /// Raft's safety properties, after every step of server `i`.
+    fn check_invariants(&mut self, i: usize) {
+        let Some(node) = self.peers[i].node.as_deref() else { return };
+        let generation = self.net.generation(i);
+        if let Err(failure) = self.invariants.after_step(i, generation, node, self.sim.now()) {
+            self.fail(failure);
+        }
     }
 
     fn encode(&mut self, message: &Message) -> usize {
@@ -230,6 +244,7 @@ impl World {
                 self.sim.hash_add(tag::APPLY << 32 | i as u64);
                 self.sim.hash_add(index.0);
                 self.sim.hash_bytes(&command);
+                self.invariants.applied_command(i, index.0, &command, self.sim.now())?;
                 let snapshot = self.apply_command(i, index.0, &command)?;
                 if let Some(data) = snapshot {
                     if let Some(node) = self.peers[i].node.as_mut() {
@@ -306,6 +321,7 @@ impl World {
             Ok(node) => {
                 self.peers[i].node = Some(node);
                 self.rearm_timer(i);
+                self.check_invariants(i);
             }
             Err(reason) => self.fail(Failure::new("restore", format!("server {i}: {reason}"))),
         }

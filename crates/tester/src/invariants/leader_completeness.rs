@@ -1,0 +1,110 @@
+//! Leader Completeness (§5.4): if a log entry is committed in a given term,
+//! that entry will be present in the logs of the leaders of all higher terms.
+//!
+//! Also records what is committed: two servers committing different entries
+//! at one index breaks State Machine Safety (§5.4.3) before anything applies it.
+
+use raft::{LogIndex, RoleKind, State};
+use sim::Time;
+
+use super::{entry_id, state_machine, violation, NodeTrack};
+use crate::{Failure, RaftNode};
+
+pub(crate) const NAME: &str = "Leader Completeness (§5.4)";
+
+/// One committed entry: its term and command, and the term it was first known committed in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct CommittedEntry {
+    term: u64,
+    command_hash: u64,
+    commit_term: u64,
+    committed_by: usize,
+}
+
+/// Every entry known to be committed, by index.
+#[derive(Debug, Default)]
+pub(crate) struct Committed {
+    entries: Vec<Option<CommittedEntry>>,
+}
+
+/// True the first time node `track` is seen as leader of its current term.
+pub(crate) fn newly_leader(track: &mut NodeTrack, state: &State) -> bool {
+    if state.role != RoleKind::Leader {
+        return false;
+    }
+    let term = state.term.0;
+    let newly = track.leader_of != Some(term);
+    track.leader_of = Some(term);
+    newly
+}
+
+impl Committed {
+    pub fn max_index(&self) -> u64 {
+        self.entries.len().saturating_sub(1) as u64
+    }
+
+    /// Node `i` moved its commit index from `old_commit` to `state.commit_index`.
+    pub fn record(
+        &mut self,
+        i: usize,
+        node: &dyn RaftNode,
+        state: &State,
+        old_commit: u64,
+        now: Time,
+    ) -> Result<(), Failure> {
+        let first = old_commit.max(state.snapshot_index.0) + 1;
+        for index in first..=state.commit_index.0 {
+            let Some((term, command_hash)) = entry_id(node, index) else { continue };
+            let at = index as usize;
+            if self.entries.len() <= at {
+                self.entries.resize(at + 1, None);
+            }
+            match self.entries[at] {
+                None => {
+                    let entry = CommittedEntry { term, command_hash, commit_term: state.term.0, committed_by: i };
+                    self.entries[at] = Some(entry);
+                }
+                Some(known) if (known.term, known.command_hash) != (term, command_hash) => {
+                    return Err(violation(
+                        state_machine::NAME,
+                        now,
+                        format!(
+                            "index {index} committed as a term-{} entry by n{} and as a term-{term} entry by n{i}",
+                            known.term, known.committed_by
+                        ),
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Leader `i` must hold every entry committed in an earlier term.
+    pub fn check_leader(&self, i: usize, node: &dyn RaftNode, state: &State, now: Time) -> Result<(), Failure> {
+        if state.role != RoleKind::Leader {
+            return Ok(());
+        }
+        let leader_term = state.term.0;
+        for (index, entry) in self.entries.iter().enumerate().skip(state.snapshot_index.0 as usize + 1) {
+            let Some(entry) = entry else { continue };
+            if entry.commit_term >= leader_term {
+                continue;
+            }
+            let held = node.term_at(LogIndex(index as u64)).map(|term| term.0);
+            if held != Some(entry.term) || entry_id(node, index as u64).map(|id| id.1) != Some(entry.command_hash) {
+                let held = held.map_or("nothing".to_string(), |term| format!("a term-{term} entry"));
+                return Err(violation(
+                    NAME,
+                    now,
+                    format!(
+                        "n{i}, leader of term {leader_term}, holds {held} at index {index}, \
+                         where a term-{} entry was committed in term {} (by n{})",
+                        entry.term, entry.commit_term, entry.committed_by
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}

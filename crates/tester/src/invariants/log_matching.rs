@@ -1,0 +1,82 @@
+//! Log Matching (§5.3): if two logs contain an entry with the same index and
+//! term, the logs are identical in all entries up through that index.
+//!
+//! Checked by induction over a registry of every (index, term) ever seen in
+//! any log: each must always carry the same command and sit after an entry of
+//! the same term. Two logs that share (i, t) then share (i-1, t') with the
+//! same t', and so on down: identical prefixes. So a node's log needs checking
+//! only from the highest index where it changed; below the first (i, t) it
+//! already had, nothing changed.
+
+use std::collections::BTreeMap;
+
+use raft::LogIndex;
+use sim::Time;
+
+use super::{command_hash, violation};
+use crate::{Failure, RaftNode};
+
+pub(crate) const NAME: &str = "Log Matching (§5.3)";
+
+/// What an (index, term) must always be: its command and the term before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct EntryId {
+    pub command_hash: u64,
+    pub prev_term: u64,
+    pub first_seen_on: usize,
+}
+
+pub(crate) type Registry = BTreeMap<(u64, u64), EntryId>;
+
+/// Checks the part of node `i`'s log that changed since `seen_terms`, and
+/// updates it. Returns the lowest index that changed, if any did.
+pub(crate) fn check(
+    registry: &mut Registry,
+    seen_terms: &mut Vec<u64>,
+    i: usize,
+    node: &dyn RaftNode,
+    now: Time,
+) -> Result<Option<u64>, Failure> {
+    let state = node.state();
+    let (last, floor) = (state.last_log_index.0, state.snapshot_index.0);
+    let term_at = |index: u64| node.term_at(LogIndex(index)).map_or(0, |term| term.0);
+    // Walk down to the highest index this node already had, unchanged.
+    let mut unchanged = last;
+    while unchanged > floor && seen_terms.get(unchanged as usize) != Some(&term_at(unchanged)) {
+        unchanged -= 1;
+    }
+    if unchanged == last && seen_terms.len() == last as usize + 1 {
+        return Ok(None);
+    }
+    seen_terms.resize(last as usize + 1, 0);
+    for index in unchanged + 1..=last {
+        let term = term_at(index);
+        let command = node.command_at(LogIndex(index)).unwrap_or(&[]);
+        let id = EntryId { command_hash: command_hash(command), prev_term: term_at(index - 1), first_seen_on: i };
+        match registry.get(&(index, term)) {
+            None => {
+                registry.insert((index, term), id);
+            }
+            Some(known) if known.command_hash != id.command_hash => {
+                return Err(violation(
+                    NAME,
+                    now,
+                    format!("index {index} term {term} holds different commands on n{} and n{i}", known.first_seen_on),
+                ));
+            }
+            Some(known) if known.prev_term != id.prev_term => {
+                return Err(violation(
+                    NAME,
+                    now,
+                    format!(
+                        "index {index} term {term} follows term {} on n{} but term {} on n{i}",
+                        known.prev_term, known.first_seen_on, id.prev_term
+                    ),
+                ));
+            }
+            Some(_) => {}
+        }
+        seen_terms[index as usize] = term;
+    }
+    Ok(Some(unchanged + 1))
+}

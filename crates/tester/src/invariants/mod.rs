@@ -1,0 +1,130 @@
+//! Raft's safety properties (Figure 3 of the paper), checked after every step
+//! of every run, through the read-only [`RaftNode`] view, so they hold any
+//! Raft plugged into the tester to the paper's standard, not only the lab's.
+//!
+//! A step changes one node only (the one that handled the event), so each
+//! check looks at that node and at what the run has recorded so far, and
+//! costs O(1) when nothing changed: the logs are compared by induction (see
+//! [`log_matching`]), not entry by entry.
+
+mod election_safety;
+mod leader_completeness;
+mod log_matching;
+mod monotonic;
+mod ordering;
+mod state_machine;
+
+#[cfg(test)]
+mod tests;
+
+use raft::LogIndex;
+use sim::{Time, TraceHash};
+
+use crate::{Failure, RaftNode};
+
+/// What the run has seen of one server, across its incarnations.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct NodeTrack {
+    /// The term of each index of the node's log, as last verified (0 = unknown).
+    seen_terms: Vec<u64>,
+    term: u64,
+    /// The first vote seen in `vote_term`.
+    vote_term: u64,
+    vote: Option<u32>,
+    commit: u64,
+    applied: u64,
+    incarnation: u32,
+    leader_of: Option<u64>,
+}
+
+/// The run's record for the invariants.
+#[derive(Debug)]
+pub(crate) struct Invariants {
+    enabled: bool,
+    election: election_safety::Leaders,
+    entries: log_matching::Registry,
+    committed: leader_completeness::Committed,
+    applied: state_machine::Applied,
+    nodes: Vec<NodeTrack>,
+}
+
+/// An invariant was broken: which one, and the facts.
+pub(crate) fn violation(invariant: &'static str, now: Time, facts: String) -> Failure {
+    Failure::new(invariant, format!("{facts} (at {now})"))
+}
+
+/// A cheap identity for a command's bytes.
+pub(crate) fn command_hash(command: &[u8]) -> u64 {
+    let mut hash = TraceHash::default();
+    hash.add_bytes(command);
+    hash.value()
+}
+
+impl Invariants {
+    pub fn new(servers: usize, enabled: bool) -> Invariants {
+        Invariants {
+            enabled,
+            election: Default::default(),
+            entries: Default::default(),
+            committed: Default::default(),
+            applied: Default::default(),
+            nodes: vec![NodeTrack::default(); servers],
+        }
+    }
+
+    /// Server `i` (incarnation `incarnation`) just finished a step: check it.
+    pub fn after_step(&mut self, i: usize, incarnation: u32, node: &dyn RaftNode, now: Time) -> Result<(), Failure> {
+        if !self.enabled {
+            return Ok(());
+        }
+        let state = node.state();
+        let track = &mut self.nodes[i];
+        let restarted = track.incarnation != incarnation;
+        if restarted {
+            track.incarnation = incarnation;
+            track.commit = state.snapshot_index.0;
+            track.applied = state.snapshot_index.0;
+        }
+        monotonic::check(track, i, &state, now)?;
+        ordering::check(i, &state, now)?;
+        self.election.check(i, &state, now)?;
+        let changed_from = log_matching::check(&mut self.entries, &mut self.nodes[i].seen_terms, i, node, now)?;
+        let track = &mut self.nodes[i];
+        let old_commit = std::mem::replace(&mut track.commit, state.commit_index.0);
+        track.applied = state.last_applied.0;
+        self.committed.record(i, node, &state, old_commit, now)?;
+        let newly_leader = leader_completeness::newly_leader(&mut self.nodes[i], &state);
+        if newly_leader || changed_from.is_some_and(|from| from <= self.committed.max_index()) {
+            self.committed.check_leader(i, node, &state, now)?;
+        }
+        Ok(())
+    }
+
+    /// Server `i` applied `command` at `index` (State Machine Safety, §5.4.3).
+    pub fn applied_command(&mut self, i: usize, index: u64, command: &[u8], now: Time) -> Result<(), Failure> {
+        if !self.enabled {
+            return Ok(());
+        }
+        self.applied.record(i, index, command_hash(command), now)
+    }
+
+    /// Server `i` switched to a snapshot holding `commands` at 0..=index.
+    pub fn applied_snapshot(&mut self, i: usize, commands: &[Option<Vec<u8>>], now: Time) -> Result<(), Failure> {
+        if !self.enabled {
+            return Ok(());
+        }
+        for (index, command) in commands.iter().enumerate() {
+            if let Some(command) = command {
+                self.applied.record(i, index as u64, command_hash(command), now)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The identity of the live entry at `index` of `node`.
+pub(crate) fn entry_id(node: &dyn RaftNode, index: u64) -> Option<(u64, u64)> {
+    let term = node.term_at(LogIndex(index))?;
+    let command = node.command_at(LogIndex(index))?;
+    Some((term.0, command_hash(command)))
+}

@@ -1,0 +1,50 @@
+//! What never goes backwards (Figure 2): a server's current term (it is
+//! persistent, so not even across restarts); its commit and applied indexes
+//! within one incarnation; and its vote within a term (at most one vote per
+//! term, §5.2 — even across a restart, which is why votedFor is persistent).
+
+use raft::State;
+use sim::Time;
+
+use super::{violation, NodeTrack};
+use crate::Failure;
+
+pub(crate) const NAME: &str = "Monotonic state (Figure 2)";
+
+pub(crate) fn check(track: &mut NodeTrack, i: usize, state: &State, now: Time) -> Result<(), Failure> {
+    let term = state.term.0;
+    if term < track.term {
+        return Err(violation(NAME, now, format!("n{i}'s term went back from {} to {term}", track.term)));
+    }
+    track.term = term;
+    if state.commit_index.0 < track.commit {
+        return Err(violation(
+            NAME,
+            now,
+            format!("n{i}'s commit index went back from {} to {}", track.commit, state.commit_index),
+        ));
+    }
+    if state.last_applied.0 < track.applied {
+        return Err(violation(
+            NAME,
+            now,
+            format!("n{i}'s applied index went back from {} to {}", track.applied, state.last_applied),
+        ));
+    }
+    let vote = state.voted_for.map(|id| id.0);
+    if term > track.vote_term {
+        track.vote_term = term;
+        track.vote = vote;
+    } else if let (Some(first), Some(now_voted)) = (track.vote, vote) {
+        if first != now_voted {
+            return Err(violation(
+                NAME,
+                now,
+                format!("n{i} voted twice in term {term}: for n{first}, then for n{now_voted}"),
+            ));
+        }
+    } else if track.vote.is_none() {
+        track.vote = vote;
+    }
+    Ok(())
+}

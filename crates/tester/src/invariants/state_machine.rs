@@ -1,0 +1,35 @@
+//! State Machine Safety (§5.4.3): if a server has applied a log entry at a
+//! given index, no other server will ever apply a different entry at that
+//! index — counting commands applied one by one and those a snapshot holds.
+
+use sim::Time;
+
+use super::violation;
+use crate::Failure;
+
+pub(crate) const NAME: &str = "State Machine Safety (§5.4.3)";
+
+/// The command first applied at every index, and by whom.
+#[derive(Debug, Default)]
+pub(crate) struct Applied {
+    by_index: Vec<Option<(u64, usize)>>,
+}
+
+impl Applied {
+    pub fn record(&mut self, i: usize, index: u64, command_hash: u64, now: Time) -> Result<(), Failure> {
+        let at = index as usize;
+        if self.by_index.len() <= at {
+            self.by_index.resize(at + 1, None);
+        }
+        match self.by_index[at] {
+            None => {
+                self.by_index[at] = Some((command_hash, i));
+                Ok(())
+            }
+            Some((known, _)) if known == command_hash => Ok(()),
+            Some((_, first)) => {
+                Err(violation(NAME, now, format!("n{first} and n{i} applied different commands at index {index}")))
+            }
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! Each invariant catches a hand-built violation and lets a valid state pass.
+
+use raft::{Instant, LogIndex, Message, NodeId, NotLeader, Output, RoleKind, Started, State, Term};
+use sim::Time;
+
+use super::Invariants;
+use crate::RaftNode;
+
+/// A node that is only a state and a log: what the invariants read.
+#[derive(Clone)]
+struct FakeNode {
+    state: State,
+    /// (term, command) of indexes snapshot_index+1 ..
+    log: Vec<(u64, Vec<u8>)>,
+    snapshot_term: u64,
+}
+
+impl FakeNode {
+    fn new(id: u32, term: u64, role: RoleKind, log: &[(u64, u8)]) -> FakeNode {
+        let log: Vec<(u64, Vec<u8>)> = log.iter().map(|&(term, command)| (term, vec![command])).collect();
+        let last = log.len() as u64;
+        FakeNode {
+            state: State {
+                id: NodeId(id),
+                term: Term(term),
+                role,
+                voted_for: None,
+                commit_index: LogIndex(0),
+                last_applied: LogIndex(0),
+                last_log_index: LogIndex(last),
+                last_log_term: Term(log.last().map_or(0, |entry| entry.0)),
+                snapshot_index: LogIndex(0),
+            },
+            log,
+            snapshot_term: 0,
+        }
+    }
+
+    fn committed(mut self, index: u64) -> FakeNode {
+        self.state.commit_index = LogIndex(index);
+        self.state.last_applied = LogIndex(index);
+        self
+    }
+
+    fn voted(mut self, candidate: u32) -> FakeNode {
+        self.state.voted_for = Some(NodeId(candidate));
+        self
+    }
+}
+
+impl RaftNode for FakeNode {
+    fn handle_message(&mut self, _: Instant, _: NodeId, _: Message) {}
+    fn handle_timeout(&mut self, _: Instant) {}
+    fn start(&mut self, _: Instant, _: Vec<u8>) -> Result<Started, NotLeader> {
+        Err(NotLeader { term: self.state.term })
+    }
+    fn snapshot(&mut self, _: Instant, _: LogIndex, _: Vec<u8>) {}
+    fn poll_output(&mut self) -> Option<Output> {
+        None
+    }
+    fn poll_timeout(&self) -> Option<Instant> {
+        None
+    }
+    fn state(&self) -> State {
+        self.state
+    }
+    fn term_at(&self, index: LogIndex) -> Option<Term> {
+        let snapshot = self.state.snapshot_index.0;
+        if index.0 == snapshot {
+            return Some(Term(self.snapshot_term));
+        }
+        self.log.get(index.0.checked_sub(snapshot + 1)? as usize).map(|entry| Term(entry.0))
+    }
+    fn command_at(&self, index: LogIndex) -> Option<&[u8]> {
+        let snapshot = self.state.snapshot_index.0;
+        self.log.get(index.0.checked_sub(snapshot + 1)? as usize).map(|entry| entry.1.as_slice())
+    }
+}
+
+const F: RoleKind = RoleKind::Follower;
+const L: RoleKind = RoleKind::Leader;
+const T: Time = Time::ZERO;
+
+fn check(invariants: &mut Invariants, i: usize, node: &FakeNode) -> Result<(), String> {
+    invariants.after_step(i, 1, node, T).map_err(|failure| failure.to_string())
+}
+
+#[test]
+fn election_safety_two_leaders_in_one_term() {
+    let mut inv = Invariants::new(3, true);
+    check(&mut inv, 0, &FakeNode::new(0, 2, L, &[])).unwrap();
+    // Another leader in a later term is fine; the same node again too.
+    check(&mut inv, 1, &FakeNode::new(1, 3, L, &[])).unwrap();
+    check(&mut inv, 0, &FakeNode::new(0, 2, L, &[])).unwrap();
+    let error = check(&mut inv, 2, &FakeNode::new(2, 2, L, &[])).unwrap_err();
+    assert!(error.starts_with("Election Safety (§5.2): term 2 has two leaders: n0 and n2"), "{error}");
+}
+
+#[test]
+fn log_matching_same_index_and_term_different_command() {
+    let mut inv = Invariants::new(2, true);
+    check(&mut inv, 0, &FakeNode::new(0, 1, F, &[(1, 10), (1, 11)])).unwrap();
+    check(&mut inv, 1, &FakeNode::new(1, 1, F, &[(1, 10)])).unwrap();
+    let error = check(&mut inv, 1, &FakeNode::new(1, 1, F, &[(1, 10), (1, 99)])).unwrap_err();
+    assert!(error.contains("Log Matching (§5.3): index 2 term 1 holds different commands on n0 and n1"), "{error}");
+}
+
+#[test]
+fn log_matching_same_entry_after_different_prefixes() {
+    let mut inv = Invariants::new(2, true);
+    check(&mut inv, 0, &FakeNode::new(0, 3, F, &[(1, 10), (3, 12)])).unwrap();
+    let error = check(&mut inv, 1, &FakeNode::new(1, 3, F, &[(2, 10), (3, 12)])).unwrap_err();
+    assert!(error.contains("index 2 term 3 follows term 1 on n0 but term 2 on n1"), "{error}");
+}
+
+#[test]
+fn log_matching_accepts_a_real_conflict_resolution() {
+    // n1's uncommitted term-2 entry is replaced by the leader's term-3 entry: logs may differ, not lie.
+    let mut inv = Invariants::new(2, true);
+    check(&mut inv, 0, &FakeNode::new(0, 3, F, &[(1, 10), (3, 30)])).unwrap();
+    check(&mut inv, 1, &FakeNode::new(1, 2, F, &[(1, 10), (2, 20)])).unwrap();
+    check(&mut inv, 1, &FakeNode::new(1, 3, F, &[(1, 10), (3, 30)])).unwrap();
+}
+
+#[test]
+fn leader_completeness_new_leader_lacks_a_committed_entry() {
+    let mut inv = Invariants::new(3, true);
+    check(&mut inv, 0, &FakeNode::new(0, 1, L, &[(1, 10), (1, 11)]).committed(2)).unwrap();
+    // A leader of term 2 whose log holds all of it is fine.
+    check(&mut inv, 1, &FakeNode::new(1, 2, L, &[(1, 10), (1, 11), (2, 12)])).unwrap();
+    let error = check(&mut inv, 2, &FakeNode::new(2, 3, L, &[(1, 10)])).unwrap_err();
+    assert!(error.contains("Leader Completeness (§5.4): n2, leader of term 3, holds nothing at index 2"), "{error}");
+}
+
+#[test]
+fn committed_entries_must_agree() {
+    let mut inv = Invariants::new(2, true);
+    check(&mut inv, 0, &FakeNode::new(0, 2, F, &[(1, 10), (2, 20)]).committed(2)).unwrap();
+    check(&mut inv, 1, &FakeNode::new(1, 3, F, &[(1, 10)]).committed(1)).unwrap();
+    let error = check(&mut inv, 1, &FakeNode::new(1, 3, F, &[(1, 10), (3, 30)]).committed(2)).unwrap_err();
+    assert!(error.contains("State Machine Safety (§5.4.3): index 2 committed as a term-2 entry by n0"), "{error}");
+}
+
+#[test]
+fn state_machine_safety_different_commands_applied() {
+    let mut inv = Invariants::new(2, true);
+    inv.applied_command(0, 1, b"a", T).unwrap();
+    inv.applied_command(1, 1, b"a", T).unwrap();
+    let error = inv.applied_command(1, 2, b"b", T).and_then(|()| inv.applied_command(0, 2, b"c", T)).unwrap_err();
+    assert!(error.to_string().contains("n1 and n0 applied different commands at index 2"), "{error}");
+    // A snapshot that disagrees with what was applied is caught too.
+    let error = inv.applied_snapshot(1, &[None, Some(b"z".to_vec())], T).unwrap_err();
+    assert!(error.to_string().contains("at index 1"), "{error}");
+}
+
+#[test]
+fn monotonic_term_commit_and_vote() {
+    let mut inv = Invariants::new(1, true);
+    check(&mut inv, 0, &FakeNode::new(0, 5, F, &[(1, 1), (1, 2)]).committed(2).voted(1)).unwrap();
+    let error = check(&mut inv, 0, &FakeNode::new(0, 4, F, &[(1, 1), (1, 2)]).committed(2)).unwrap_err();
+    assert!(error.contains("n0's term went back from 5 to 4"), "{error}");
+
+    let mut inv = Invariants::new(1, true);
+    check(&mut inv, 0, &FakeNode::new(0, 5, F, &[(1, 1), (1, 2)]).committed(2)).unwrap();
+    let error = check(&mut inv, 0, &FakeNode::new(0, 5, F, &[(1, 1), (1, 2)]).committed(1)).unwrap_err();
+    assert!(error.contains("commit index went back from 2 to 1"), "{error}");
+    // A restart (new incarnation) starts commit afresh.
+    inv.after_step(0, 2, &FakeNode::new(0, 5, F, &[(1, 1), (1, 2)]), T).unwrap();
+
+    let mut inv = Invariants::new(1, true);
+    check(&mut inv, 0, &FakeNode::new(0, 5, F, &[]).voted(1)).unwrap();
+    // Forgetting the vote after a restart is not yet a double vote...
+    inv.after_step(0, 2, &FakeNode::new(0, 5, F, &[]), T).unwrap();
+    // ...voting for someone else in the same term is.
+    let error = inv.after_step(0, 2, &FakeNode::new(0, 5, F, &[]).voted(2), T).unwrap_err();
+    assert!(error.to_string().contains("n0 voted twice in term 5: for n1, then for n2"), "{error}");
+    // A new term, a new vote.
+    inv.after_step(0, 2, &FakeNode::new(0, 6, F, &[]).voted(2), T).unwrap();
+}
+
+#[test]
+fn index_order() {
+    let mut inv = Invariants::new(1, true);
+    let mut node = FakeNode::new(0, 1, F, &[(1, 1)]);
+    node.state.commit_index = LogIndex(2);
+    let error = check(&mut inv, 0, &node).unwrap_err();
+    assert!(error.contains("Index order"), "{error}");
+    assert!(error.contains("commit 2, last log index 1"), "{error}");
+}
+
+#[test]
+fn disabled_invariants_check_nothing() {
+    let mut inv = Invariants::new(3, false);
+    check(&mut inv, 0, &FakeNode::new(0, 2, L, &[])).unwrap();
+    check(&mut inv, 2, &FakeNode::new(2, 2, L, &[])).unwrap();
+}
