@@ -24,6 +24,8 @@ pub enum Bug {
     HeartbeatNoTimerReset,
     /// A node does not step down when a reply carries a higher term.
     NoStepDownOnReply,
+    /// A leader acts on AppendEntries replies from earlier terms (no stale-term check).
+    IgnoreReplyTerm,
     /// The snapshot read at start-up is not kept, so the next save erases it (SnapshotInit).
     SnapshotDroppedAtStartup,
     /// After installing a snapshot, entries it covers are applied again.
@@ -42,6 +44,7 @@ impl Bug {
         Bug::CommitBeyondVerified,
         Bug::HeartbeatNoTimerReset,
         Bug::NoStepDownOnReply,
+        Bug::IgnoreReplyTerm,
         Bug::SnapshotDroppedAtStartup,
         Bug::ReapplyAfterSnapshot,
     ];
@@ -58,6 +61,7 @@ impl Bug {
             Bug::CommitBeyondVerified => "commit-beyond-verified",
             Bug::HeartbeatNoTimerReset => "heartbeat-no-timer-reset",
             Bug::NoStepDownOnReply => "no-step-down-on-reply",
+            Bug::IgnoreReplyTerm => "ignore-reply-term",
             Bug::SnapshotDroppedAtStartup => "snapshot-dropped-at-startup",
             Bug::ReapplyAfterSnapshot => "reapply-after-snapshot",
         }
@@ -74,6 +78,7 @@ impl Bug {
             Bug::CommitBeyondVerified => "follower commit index follows leaderCommit past the verified prefix",
             Bug::HeartbeatNoTimerReset => "AppendEntries from the leader does not reset the election timer",
             Bug::NoStepDownOnReply => "a reply with a higher term does not make the node step down",
+            Bug::IgnoreReplyTerm => "a leader acts on AppendEntries replies from earlier terms",
             Bug::SnapshotDroppedAtStartup => "the snapshot read at start-up is dropped, so the next save erases it",
             Bug::ReapplyAfterSnapshot => "entries covered by an installed snapshot are applied again",
         }

@@ -158,7 +158,7 @@ impl Node {
 
     /// A follower answered: update its progress, maybe commit, send what is still missing.
     pub(crate) fn handle_append_entries_reply(&mut self, now: Instant, from: NodeId, reply: AppendEntriesReply) {
-        if reply.term != self.term {
+        if reply.term != self.term && !planted!(self, IgnoreReplyTerm) {
             return;
         }
         let last_index = self.log.last_index();

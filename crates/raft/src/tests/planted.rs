@@ -145,8 +145,21 @@ fn reapply_after_snapshot_applies_covered_entries_again() {
     );
 }
 
+/// Breaks `leader_does_not_commit_an_old_term_entry_by_counting_replicas`'s
+/// premise that only replies of the leader's own term move its progress (§5.1).
+#[test]
+fn ignore_reply_term_counts_a_reply_from_an_earlier_term() {
+    let mut correct = leader(0, 3, 4, &[4, 4]);
+    correct.handle_message(ms(1), NodeId(1), accepted(2, 0, 2));
+    assert_eq!(drain(&mut correct), vec![]);
+
+    let mut node = with_bug(leader(0, 3, 4, &[4, 4]), Bug::IgnoreReplyTerm);
+    node.handle_message(ms(1), NodeId(1), accepted(2, 0, 2));
+    assert_eq!(drain(&mut node), vec![apply(1, 4), apply(2, 4)]);
+}
+
 /// Every planted bug has its test here.
 #[test]
 fn every_planted_bug_is_pinned() {
-    assert_eq!(Bug::ALL.len(), 11, "a new planted bug needs a pinned test in this module");
+    assert_eq!(Bug::ALL.len(), 12, "a new planted bug needs a pinned test in this module");
 }
