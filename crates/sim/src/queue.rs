@@ -3,57 +3,36 @@
 //! Two events at the same virtual time pop in the order they were scheduled,
 //! so the order never depends on anything but the run's own history.
 
-use std::cmp::Ordering;
+use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+
+use slab::Slab;
 
 use crate::Time;
 
-struct Entry<T> {
-    time: Time,
-    seq: u64,
-    item: T,
-}
-
-impl<T> PartialEq for Entry<T> {
-    fn eq(&self, other: &Self) -> bool {
-        (self.time, self.seq) == (other.time, other.seq)
-    }
-}
-
-impl<T> Eq for Entry<T> {}
-
-impl<T> PartialOrd for Entry<T> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl<T> Ord for Entry<T> {
-    /// Reversed, so that `BinaryHeap` (a max-heap) pops the earliest entry.
-    fn cmp(&self, other: &Self) -> Ordering {
-        (other.time, other.seq).cmp(&(self.time, self.seq))
-    }
-}
-
-/// Items waiting for their virtual time.
+/// Items waiting for their virtual time. The heap holds only (time, seq,
+/// slot), 24 bytes, so sifting never moves the (large) items themselves.
 pub(crate) struct Queue<T> {
-    heap: BinaryHeap<Entry<T>>,
+    heap: BinaryHeap<Reverse<(Time, u64, usize)>>,
+    items: Slab<T>,
     next_seq: u64,
 }
 
 impl<T> Queue<T> {
     pub(crate) fn new() -> Self {
-        Queue { heap: BinaryHeap::new(), next_seq: 0 }
+        Queue { heap: BinaryHeap::new(), items: Slab::new(), next_seq: 0 }
     }
 
     pub(crate) fn push(&mut self, time: Time, item: T) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.heap.push(Entry { time, seq, item });
+        let slot = self.items.insert(item);
+        self.heap.push(Reverse((time, seq, slot)));
     }
 
     pub(crate) fn pop(&mut self) -> Option<(Time, T)> {
-        self.heap.pop().map(|entry| (entry.time, entry.item))
+        let Reverse((time, _, slot)) = self.heap.pop()?;
+        Some((time, self.items.remove(slot)))
     }
 }
 
