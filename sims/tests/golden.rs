@@ -57,5 +57,10 @@ fn trace_hashes_match_the_golden_file() {
         checked += 1;
     }
     assert!(checked >= 300, "only {checked} pinned pairs");
-    assert!(mismatches.is_empty(), "{} of {checked} runs no longer replay:\n{}", mismatches.len(), mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "{} of {checked} runs no longer replay:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
 }

@@ -1,9 +1,37 @@
-//! The `raftsim` command line, as a library so that its pieces can be tested:
-//! the parallel seed sweep, the trace formatter, and bug-name lookup.
+//! The `raftsim` command line, as a library so that its pieces can be tested.
+//!
+//! Driving manual:
+//! - [`sweep`] runs many seeds of many tests over worker threads and reports a
+//!   table per test; [`sweep::partition`] splits a seed set over machines,
+//!   [`sweep::regressions`] keeps the seeds that once failed, [`sweep::jsonl`]
+//!   writes one JSON line per run;
+//! - [`replay`] runs one seed with a recording subscriber and renders what
+//!   happened: readable lines, one column per node, JSON lines, or a timeline
+//!   (Perfetto trace-event JSON or SVG);
+//! - [`output`] writes files whole or not at all, and stdout without panicking
+//!   on a closed pipe; [`exit`] holds the exit codes (0, 100, 2, as nextest).
 //!
 //! This is the only crate allowed a wall clock, and only to report speed
 //! (seeds per second) and progress: no run's outcome ever depends on it.
 
 pub mod bugs;
+pub mod exit;
+pub mod output;
+pub mod replay;
 pub mod sweep;
-pub mod trace_format;
+
+/// The one-line command that replays a seed with a readable trace.
+pub fn replay_command(test: &str, seed: u64, bug: Option<&str>) -> String {
+    match bug {
+        Some(bug) => format!("raftsim replay {test} --seed {seed} --bug {bug}"),
+        None => format!("raftsim replay {test} --seed {seed}"),
+    }
+}
+
+/// The test a name names, or a one-line error that suggests the closest.
+pub fn find_test(name: &str) -> Result<&'static sims::TestCase, String> {
+    sims::find(name).ok_or_else(|| match sims::suggest(name) {
+        Some(close) => format!("unknown test '{name}'; did you mean '{close}'? (`raftsim list` shows them all)"),
+        None => format!("unknown test '{name}' (`raftsim list` shows them all)"),
+    })
+}

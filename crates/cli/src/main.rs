@@ -1,20 +1,21 @@
-//! `raftsim`: run, sweep and list the 6.824 Raft lab tests as seeded simulations.
+//! `raftsim`: list, run, sweep and replay the 6.824 Raft lab tests as seeded simulations.
 //!
-//! Exit codes: 0 all passed; 100 some seed failed; 2 bad usage.
+//! Exit codes: 0 all passed; 100 some seed failed; 2 bad usage (one line on stderr).
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::Ordering;
-use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use raftsim::sweep::{sweep, Progress, SweepConfig, TestSummary};
-use raftsim::{bugs, trace_format};
+use raftsim::replay::filter::{parse_nodes, parse_time, Filter, Topics};
+use raftsim::replay::style::ColorChoice;
+use raftsim::replay::{ReplayOptions, View};
+use raftsim::sweep::partition::Partition;
+use raftsim::sweep::regressions::DEFAULT_PATH;
+use raftsim::sweep::{SweepConfig, SweepRequest};
+use raftsim::{bugs, exit, find_test, output, replay, replay_command, sweep};
 use sims::TestCase;
 use tester::{Options, Report};
-
-const EXIT_FAILED: u8 = 100;
-const EXIT_USAGE: u8 = 2;
 
 #[derive(Parser)]
 #[command(name = "raftsim", version, about = "Deterministic simulation of the MIT 6.824 Raft lab tests")]
@@ -33,9 +34,10 @@ enum Command {
     Run {
         /// The test, e.g. InitialElection2A.
         test: String,
-        #[arg(long)]
+        /// The seed: the same seed replays the same run.
+        #[arg(long, allow_hyphen_values = true)]
         seed: u64,
-        /// Print every event of the run.
+        /// Print every event of the run first (as `replay` does).
         #[arg(long)]
         trace: bool,
         /// Run with a planted bug (see `raftsim bugs`).
@@ -43,43 +45,140 @@ enum Command {
         bug: Option<String>,
     },
     /// Run many seeds of the tests a pattern names (a name, a part like 2A, a substring, `all`).
-    Sweep {
-        pattern: String,
-        /// How many seeds per test.
-        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
-        seeds: u64,
-        /// The first seed.
-        #[arg(long, default_value_t = 0)]
-        start: u64,
-        /// Worker threads (default: all cores).
-        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
-        jobs: Option<u64>,
-        /// Run with a planted bug (see `raftsim bugs`).
-        #[arg(long)]
-        bug: Option<String>,
-        /// Stop at the first failing seed.
-        #[arg(long)]
-        fail_fast: bool,
-    },
+    Sweep(SweepArgs),
+    /// Run one seed again and show what happened: lines, columns, JSON, or a timeline file.
+    Replay(ReplayArgs),
+}
+
+#[derive(clap::Args)]
+struct SweepArgs {
+    /// Tests: a name, a part (2A..2D), a substring, `all`, or a comma list.
+    pattern: String,
+    /// How many seeds per test.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..), allow_hyphen_values = true)]
+    seeds: u64,
+    /// The first seed.
+    #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
+    start: u64,
+    /// Worker threads (default: all cores).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    jobs: Option<u64>,
+    /// Run with a planted bug (see `raftsim bugs`).
+    #[arg(long)]
+    bug: Option<String>,
+    /// Stop at the first failing seed.
+    #[arg(long)]
+    fail_fast: bool,
+    /// Run every seed twice; a seed whose two trace hashes differ fails.
+    #[arg(long)]
+    check_determinism: bool,
+    /// Run one shard of the seeds: hash:K/N or slice:K/N (as cargo-nextest).
+    #[arg(long, value_name = "SPEC", value_parser = clap::value_parser!(String))]
+    partition: Option<String>,
+    /// Write one JSON line per run to FILE.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// The regression file: `TEST SEED` lines, run first [default: sims/regressions.txt if present].
+    #[arg(long, value_name = "FILE")]
+    regressions: Option<PathBuf>,
+    /// Append new failing seeds to the regression file.
+    #[arg(long)]
+    save_failures: bool,
+}
+
+#[derive(clap::Args)]
+struct ReplayArgs {
+    /// The test, e.g. InitialElection2A.
+    test: String,
+    /// The seed: the same seed replays the same run.
+    #[arg(long, allow_hyphen_values = true)]
+    seed: u64,
+    /// Run with a planted bug (see `raftsim bugs`).
+    #[arg(long)]
+    bug: Option<String>,
+    /// One column per node (dslogs style).
+    #[arg(long, conflicts_with = "format")]
+    columns: bool,
+    /// The width of the columns in all, in characters.
+    #[arg(long, default_value_t = 160, requires = "columns", value_parser = clap::value_parser!(u64).range(40..=1000))]
+    width: u64,
+    /// Color the output: auto colors only a terminal (and honours NO_COLOR).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Only these nodes, e.g. 0,2.
+    #[arg(long, value_name = "LIST")]
+    nodes: Option<String>,
+    /// Only these topics: timer, vote, role, append, commit, apply, snapshot, drop, net, client, test.
+    #[arg(long, value_name = "LIST")]
+    topics: Option<String>,
+    /// Only events at or after this virtual time (2.5s, 2500ms, 300us).
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    from: Option<String>,
+    /// Only events at or before this virtual time.
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    until: Option<String>,
+    /// `text` lines, or `json`: one JSON object per event.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Write the whole run as a timeline instead: FILE.json (Perfetto, chrome://tracing) or FILE.svg.
+    #[arg(long, value_name = "FILE")]
+    timeline: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return clap_error(&error),
+    };
     match execute(cli.command) {
         Ok(code) => code,
         Err(message) => {
             eprintln!("raftsim: {message}");
-            ExitCode::from(EXIT_USAGE)
+            ExitCode::from(exit::USAGE)
         }
     }
+}
+
+/// Help and version go to stdout as usual; a usage error is one line on stderr, exit 2.
+fn clap_error(error: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(error.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        let _ = error.print();
+        return ExitCode::SUCCESS;
+    }
+    if error.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        let _ = error.print();
+        return ExitCode::from(exit::USAGE);
+    }
+    // clap's message, without its usage block, folded onto one line.
+    let rendered = error.render().to_string();
+    let message: Vec<&str> = rendered
+        .lines()
+        .take_while(|line| !line.starts_with("Usage:") && !line.starts_with("For more information"))
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect();
+    let message = message.join(" ");
+    let message = message.trim_start_matches("error: ");
+    eprintln!("raftsim: {message} (see `raftsim help`)");
+    ExitCode::from(exit::USAGE)
 }
 
 fn execute(command: Command) -> Result<ExitCode, String> {
     match command {
         Command::List => {
-            for case in sims::TESTS {
-                println!("{:<28} {} servers  {}", case.name, case.setup.servers, case.description);
-            }
+            output::to_stdout(|out| {
+                for case in sims::TESTS {
+                    writeln!(out, "{:<28} {} servers  {}", case.name, case.setup.servers, case.description)?;
+                }
+                Ok(())
+            })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bugs => {
@@ -89,65 +188,49 @@ fn execute(command: Command) -> Result<ExitCode, String> {
                     "this raftsim was built without planted bugs; rebuild with `--features planted-bugs`".into()
                 );
             }
-            for (name, description) in catalogue {
-                println!("{name:<28} {description}");
-            }
+            output::to_stdout(|out| {
+                for (name, description) in catalogue {
+                    writeln!(out, "{name:<28} {description}")?;
+                }
+                Ok(())
+            })?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Run { test, seed, trace, bug } => {
-            let case = find_test(&test)?;
-            let bug = bug.as_deref().map(bugs::lookup).transpose()?;
-            if trace {
-                trace_format::install_stdout();
-            }
-            let report = sims::run_test(case, seed, &Options { bug, ..Options::default() });
-            print_run(case, &report, bug);
-            Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_FAILED) })
-        }
-        Command::Sweep { pattern, seeds, start, jobs, bug, fail_fast } => {
-            let cases = sims::matching(&pattern);
-            if cases.is_empty() {
-                return Err(no_match(&pattern));
-            }
-            start.checked_add(seeds).ok_or("--start plus --seeds overflows the seed range")?;
-            let bug = bug.as_deref().map(bugs::lookup).transpose()?;
-            let jobs = jobs.map_or_else(default_jobs, |jobs| jobs as usize);
-            let config = SweepConfig { start, seeds, jobs, bug, fail_fast };
-            Ok(run_sweep(&cases, &config))
-        }
+        Command::Run { test, seed, trace, bug } => run(&test, seed, trace, bug.as_deref()),
+        Command::Sweep(args) => run_sweep(args),
+        Command::Replay(args) => run_replay(args),
     }
 }
 
-fn default_jobs() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
-fn find_test(name: &str) -> Result<&'static TestCase, String> {
-    sims::find(name).ok_or_else(|| match sims::suggest(name) {
-        Some(close) => format!("unknown test '{name}'; did you mean '{close}'? (`raftsim list` shows them all)"),
-        None => format!("unknown test '{name}' (`raftsim list` shows them all)"),
-    })
-}
-
-fn no_match(pattern: &str) -> String {
-    match sims::suggest(pattern) {
-        Some(close) => format!("no test matches '{pattern}'; did you mean '{close}'?"),
-        None => format!("no test matches '{pattern}' (try a name, 2A..2D, or all)"),
+fn outcome_code(passed: bool) -> ExitCode {
+    if passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(exit::FAILED)
     }
 }
 
-fn replay_command(name: &str, seed: u64, bug: Option<&str>) -> String {
-    match bug {
-        Some(bug) => format!("raftsim run {name} --seed {seed} --bug {bug}"),
-        None => format!("raftsim run {name} --seed {seed}"),
-    }
+fn run(test: &str, seed: u64, trace: bool, bug: Option<&str>) -> Result<ExitCode, String> {
+    let case = find_test(test)?;
+    let bug = bug.map(bugs::lookup).transpose()?;
+    let options = Options { bug, ..Options::default() };
+    let (report, records) = if trace {
+        replay::record::record_run(case, seed, &options)
+    } else {
+        (sims::run_test(case, seed, &options), Vec::new())
+    };
+    output::to_stdout(|out| {
+        replay::lines::write(out, records.iter(), replay::style::Style { color: false })?;
+        print_run(out, case, &report, bug)
+    })?;
+    Ok(outcome_code(report.passed()))
 }
 
-fn print_run(case: &TestCase, report: &Report, bug: Option<&str>) {
+fn print_run(out: &mut dyn Write, case: &TestCase, report: &Report, bug: Option<&str>) -> std::io::Result<()> {
     let stats = report.stats;
-    println!("{} ...", case.description);
+    writeln!(out, "{} ...", case.description)?;
     for warning in &report.warnings {
-        println!("warning: {warning}");
+        writeln!(out, "warning: {warning}")?;
     }
     let line = format!(
         "{:4.1}  {} {:4} {:7} {:4}",
@@ -158,91 +241,78 @@ fn print_run(case: &TestCase, report: &Report, bug: Option<&str>) {
         stats.commands
     );
     match &report.outcome {
-        Ok(()) => println!("  ... Passed --  {line}"),
+        Ok(()) => writeln!(out, "  ... Passed --  {line}")?,
         Err(failure) => {
-            println!("--- FAIL: {} (seed {}) at {}: {failure}", case.name, report.seed, report.end_time);
-            println!("  ... stats --  {line}");
+            writeln!(out, "--- FAIL: {} (seed {}) at {}: {failure}", case.name, report.seed, report.end_time)?;
+            writeln!(out, "  ... stats --  {line}")?;
         }
     }
     let bug_note = bug.map(|bug| format!("  bug {bug}")).unwrap_or_default();
-    println!(
+    writeln!(
+        out,
         "seed {}  events {}  trace {:016x}{bug_note}  replay: {}",
         report.seed,
         report.events,
         report.trace_hash,
         replay_command(case.name, report.seed, bug)
-    );
+    )
 }
 
-fn run_sweep(cases: &[&'static TestCase], config: &SweepConfig) -> ExitCode {
-    let total = cases.len() as u64 * config.seeds;
-    println!(
-        "sweeping {} test(s) × {} seeds ({}..{}) on {} worker(s){}",
-        cases.len(),
-        config.seeds,
-        config.start,
-        config.start + config.seeds - 1,
-        config.jobs,
-        config.bug.map(|bug| format!(" with planted bug {bug}")).unwrap_or_default()
-    );
-    let progress = Progress::default();
-    let summaries = std::thread::scope(|scope| {
-        let worker = scope.spawn(|| sweep(cases, config, false, &progress));
-        show_progress(&progress, total, &worker);
-        worker.join().expect("the sweep does not panic")
-    });
-    print_summaries(&summaries, config.bug);
-    let failed: u64 = summaries.iter().map(|s| s.failures.len() as u64).sum();
-    let passed: u64 = summaries.iter().map(|s| s.passed).sum();
-    println!("{passed} passed, {failed} failed");
-    if failed > 0 {
-        ExitCode::from(EXIT_FAILED)
-    } else {
-        ExitCode::SUCCESS
+fn run_sweep(args: SweepArgs) -> Result<ExitCode, String> {
+    let cases = sims::matching(&args.pattern);
+    if cases.is_empty() {
+        return Err(match sims::suggest(&args.pattern) {
+            Some(close) => format!("no test matches '{}'; did you mean '{close}'?", args.pattern),
+            None => format!("no test matches '{}' (try a name, 2A..2D, or all)", args.pattern),
+        });
     }
+    let partition = args.partition.as_deref().map(str::parse::<Partition>).transpose()?;
+    let bug = args.bug.as_deref().map(bugs::lookup).transpose()?;
+    let jobs =
+        args.jobs.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), |jobs| jobs as usize);
+    let config = SweepConfig {
+        start: args.start,
+        seeds: args.seeds,
+        jobs,
+        bug,
+        fail_fast: args.fail_fast,
+        check_determinism: args.check_determinism,
+        partition,
+    };
+    let request = SweepRequest {
+        config,
+        json: args.json,
+        regressions_named: args.regressions.is_some(),
+        regressions: args.regressions.unwrap_or_else(|| PathBuf::from(DEFAULT_PATH)),
+        save_failures: args.save_failures,
+    };
+    Ok(outcome_code(sweep::run(&cases, &request)?))
 }
 
-/// A one-line progress display on a terminal; nothing when stderr is not one.
-fn show_progress<T>(progress: &Progress, total: u64, worker: &std::thread::ScopedJoinHandle<'_, T>) {
-    let mut stderr = std::io::stderr();
-    let live = stderr.is_terminal();
-    while !worker.is_finished() {
-        std::thread::sleep(Duration::from_millis(200));
-        if live {
-            let done = progress.done.load(Ordering::Relaxed);
-            let failed = progress.failed.load(Ordering::Relaxed);
-            let _ = write!(stderr, "\r{done}/{total} runs, {failed} failed ");
-            let _ = stderr.flush();
+fn run_replay(args: ReplayArgs) -> Result<ExitCode, String> {
+    let case = find_test(&args.test)?;
+    let bug = args.bug.as_deref().map(bugs::lookup).transpose()?;
+    let filter = Filter {
+        nodes: args.nodes.as_deref().map(|list| parse_nodes(list, case.setup.servers)).transpose()?,
+        topics: args.topics.as_deref().map(Topics::parse).transpose()?,
+        from_us: args.from.as_deref().map(parse_time).transpose().map_err(|why| format!("--from: {why}"))?,
+        until_us: args.until.as_deref().map(parse_time).transpose().map_err(|why| format!("--until: {why}"))?,
+    };
+    if let (Some(from), Some(until)) = (filter.from_us, filter.until_us) {
+        if until < from {
+            return Err(format!(
+                "--until ({}) is before --from ({})",
+                args.until.unwrap_or_default(),
+                args.from.unwrap_or_default()
+            ));
         }
     }
-    if live {
-        let _ = write!(stderr, "\r\x1b[2K");
-    }
-}
-
-fn print_summaries(summaries: &[TestSummary], bug: Option<&str>) {
-    println!(
-        "{:<28} {:>8} {:>7} {:>10} {:>9} {:>10} {:>11}  digest",
-        "test", "passed", "failed", "virt s/run", "RPCs/run", "bytes/run", "seeds/s/core"
-    );
-    for summary in summaries {
-        let runs = summary.runs().max(1);
-        println!(
-            "{:<28} {:>8} {:>7} {:>10.2} {:>9} {:>10} {:>11.0}  {:016x}",
-            summary.name,
-            summary.passed,
-            summary.failures.len(),
-            summary.virtual_time_us as f64 / 1e6 / runs as f64,
-            summary.rpcs / runs,
-            summary.bytes / runs,
-            summary.seeds_per_core_second(),
-            summary.digest
-        );
-    }
-    for summary in summaries {
-        for failure in &summary.failures {
-            println!("FAIL {} seed {}: {}: {}", summary.name, failure.seed, failure.check, failure.reason);
-            println!("     replay: {}", replay_command(summary.name, failure.seed, bug));
-        }
-    }
+    let view = match (args.format, args.columns) {
+        (Format::Json, _) => View::Json,
+        (Format::Text, true) => View::Columns { width: args.width as usize },
+        (Format::Text, false) => View::Lines,
+    };
+    let options =
+        ReplayOptions { seed: args.seed, bug, view, color: args.color.for_stdout(), filter, timeline: args.timeline };
+    Ok(outcome_code(replay::replay(case, &options)?))
 }

@@ -1,0 +1,159 @@
+//! `raftsim replay TEST --seed N`: run one seed with a recording subscriber
+//! and show what happened, as readable lines ([`lines`]), one column per node
+//! ([`columns`]) or JSON lines ([`json`]), filtered by node, topic and
+//! virtual-time window ([`filter`]); or draw it as a timeline ([`model`],
+//! then [`perfetto`] or [`svg`]). The failing check and its reason are the
+//! last lines. Two replays of one seed print the same bytes.
+
+pub mod columns;
+pub mod filter;
+pub mod json;
+pub mod lines;
+pub mod model;
+pub mod perfetto;
+pub mod record;
+pub mod style;
+pub mod svg;
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use sims::TestCase;
+use tester::{Options, Report};
+
+use crate::output::{self, AtomicFile};
+use filter::Filter;
+use record::Record;
+use style::Style;
+
+/// How to show the events on stdout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    Lines,
+    /// One column per node, in this many characters in all.
+    Columns {
+        width: usize,
+    },
+    Json,
+}
+
+/// What `replay` was asked for.
+#[derive(Clone, Debug)]
+pub struct ReplayOptions {
+    pub seed: u64,
+    pub bug: Option<&'static str>,
+    pub view: View,
+    pub color: bool,
+    pub filter: Filter,
+    /// Write a timeline here instead of printing the events.
+    pub timeline: Option<PathBuf>,
+}
+
+/// The kind of timeline file, by its extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Timeline {
+    Perfetto,
+    Svg,
+}
+
+fn timeline_kind(path: &Path) -> Result<Timeline, String> {
+    match path.extension().and_then(|ext| ext.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("json") => Ok(Timeline::Perfetto),
+        Some("svg") => Ok(Timeline::Svg),
+        _ => Err(format!("--timeline {}: the file name must end in .json (Perfetto) or .svg", path.display())),
+    }
+}
+
+/// Replays one seed. Returns whether the run passed.
+pub fn replay(case: &TestCase, options: &ReplayOptions) -> Result<bool, String> {
+    let timeline = match &options.timeline {
+        Some(path) => Some((timeline_kind(path)?, AtomicFile::create(path)?)),
+        None => None,
+    };
+    let run_options = Options { bug: options.bug, ..Options::default() };
+    let (report, records) = record::record_run(case, options.seed, &run_options);
+    if let Some((kind, file)) = timeline {
+        let summary = write_timeline(case, options, &report, &records, kind, file)?;
+        output::to_stdout(|out| {
+            writeln!(out, "{summary}")?;
+            closing_lines(out, case.name, &report, options.bug)
+        })?;
+        return Ok(report.passed());
+    }
+    let shown = records.iter().filter(|record| options.filter.keeps(record));
+    output::to_stdout(|out| match options.view {
+        View::Json => json::write(out, shown, case.name, &report, options.bug),
+        View::Lines => {
+            lines::write(out, shown, Style { color: options.color })?;
+            closing_lines(out, case.name, &report, options.bug)
+        }
+        View::Columns { width } => {
+            let nodes: Vec<u32> = (0..case.setup.servers as u32).filter(|n| options.filter.shows_node(*n)).collect();
+            columns::Columns::new(nodes, width, Style { color: options.color }).write(out, shown)?;
+            closing_lines(out, case.name, &report, options.bug)
+        }
+    })?;
+    Ok(report.passed())
+}
+
+fn write_timeline(
+    case: &TestCase,
+    options: &ReplayOptions,
+    report: &Report,
+    records: &[Record],
+    kind: Timeline,
+    mut file: AtomicFile,
+) -> Result<String, String> {
+    let replies_step_down = options.bug != Some("no-step-down-on-reply");
+    let model = model::build(records, case.setup.servers, report.end_time.micros(), replies_step_down);
+    let bug = options.bug.map(|bug| format!(" · bug {bug}")).unwrap_or_default();
+    let title = format!("{} · seed {}{bug}", case.name, options.seed);
+    let failure = report.outcome.as_ref().err().map(ToString::to_string);
+    let text = match kind {
+        Timeline::Perfetto => {
+            let outcome = failure.as_ref().map_or_else(|| "PASS".to_string(), |why| format!("FAIL {why}"));
+            perfetto::render(&model, &title, &outcome)
+        }
+        Timeline::Svg => svg::render(&model, &title, failure.as_deref()),
+    };
+    let path = file.path().display().to_string();
+    file.writer().write_all(text.as_bytes()).map_err(|error| format!("cannot write {path}: {error}"))?;
+    file.commit()?;
+    Ok(format!(
+        "timeline: {path} ({} nodes, {} role spans, {} messages, {} dropped)",
+        model.servers,
+        model.spans.len(),
+        model.flows.len(),
+        model.drops.len()
+    ))
+}
+
+/// The run's outcome; when it failed, the failing check and its reason are the last two lines.
+pub fn closing_lines(out: &mut dyn Write, test: &str, report: &Report, bug: Option<&str>) -> io::Result<()> {
+    let bug = bug.map(|bug| format!(", bug {bug}")).unwrap_or_default();
+    let stats = report.stats;
+    let numbers = format!(
+        "events {}, RPCs {}, bytes {}, trace {:016x}{bug}",
+        report.events, stats.rpcs, stats.bytes, report.trace_hash
+    );
+    match &report.outcome {
+        Ok(()) => writeln!(out, "--- PASS: {test} (seed {}) at {} ({numbers})", report.seed, report.end_time),
+        Err(failure) => {
+            writeln!(out, "--- FAIL: {test} (seed {}) at {} ({numbers})", report.seed, report.end_time)?;
+            writeln!(out, "check:  {}", failure.check)?;
+            writeln!(out, "reason: {}", failure.reason)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timelines_are_json_or_svg() {
+        assert_eq!(timeline_kind(Path::new("a/run.json")), Ok(Timeline::Perfetto));
+        assert_eq!(timeline_kind(Path::new("run.SVG")), Ok(Timeline::Svg));
+        assert!(timeline_kind(Path::new("run.png")).unwrap_err().contains(".json (Perfetto) or .svg"));
+    }
+}

@@ -1,0 +1,170 @@
+//! The regression file (default `sims/regressions.txt`): seeds that once
+//! failed, one `TEST SEED` per line, `#` starts a comment. Every sweep of a
+//! test runs that test's listed seeds first; `--save-failures` appends the
+//! seeds a sweep found failing. The file is rewritten whole (never half
+//! written), and a bad line is reported as `file:line: why`.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+
+use crate::output;
+
+/// The default place of the regression file, relative to where raftsim runs.
+pub const DEFAULT_PATH: &str = "sims/regressions.txt";
+
+const HEADER: &str = "\
+# Regression seeds: every sweep of a test runs the seeds listed for it here
+# first. One `TEST SEED` per line; `#` starts a comment. `raftsim sweep
+# --save-failures` appends the seeds a sweep finds failing.
+";
+
+/// The seeds a regression file lists.
+#[derive(Clone, Debug, Default)]
+pub struct Regressions {
+    path: PathBuf,
+    /// (test, seed), in file order, without repeats.
+    entries: Vec<(&'static str, u64)>,
+}
+
+impl Regressions {
+    /// Reads `path`. A missing file lists nothing, unless `must_exist`.
+    pub fn load(path: &Path, must_exist: bool) -> Result<Regressions, String> {
+        let text = match fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == ErrorKind::NotFound && !must_exist => String::new(),
+            Err(error) => return Err(format!("cannot read regression file {}: {error}", path.display())),
+        };
+        let mut entries = Vec::new();
+        for (number, line) in text.lines().enumerate() {
+            let entry = parse_line(line).map_err(|why| format!("{}:{}: {why}", path.display(), number + 1))?;
+            if let Some(entry) = entry.filter(|entry| !entries.contains(entry)) {
+                entries.push(entry);
+            }
+        }
+        Ok(Regressions { path: path.to_path_buf(), entries })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The seeds listed for `test`, in file order.
+    pub fn seeds_for(&self, test: &str) -> Vec<u64> {
+        self.entries.iter().filter(|(name, _)| *name == test).map(|(_, seed)| *seed).collect()
+    }
+
+    /// Fails now if the file could not be rewritten later.
+    pub fn check_writable(&self) -> Result<(), String> {
+        output::AtomicFile::create(&self.path).map(drop)
+    }
+
+    /// Appends the failures not listed yet, each `TEST SEED  # note`, and
+    /// returns how many were new. The file is created with a header if needed.
+    pub fn append(&self, failures: &[(&'static str, u64, String)]) -> Result<usize, String> {
+        let listed: BTreeSet<(&str, u64)> = self.entries.iter().copied().collect();
+        let mut seen = BTreeSet::new();
+        let new: Vec<&(&str, u64, String)> = failures
+            .iter()
+            .filter(|(test, seed, _)| !listed.contains(&(*test, *seed)) && seen.insert((*test, *seed)))
+            .collect();
+        if new.is_empty() {
+            return Ok(0);
+        }
+        let mut text = match fs::read_to_string(&self.path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == ErrorKind::NotFound => HEADER.to_string(),
+            Err(error) => return Err(format!("cannot read regression file {}: {error}", self.path.display())),
+        };
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        for (test, seed, note) in &new {
+            let note = note.replace(['\n', '\r'], " ");
+            text.push_str(&format!("{test} {seed}  # {note}\n"));
+        }
+        output::write_file(&self.path, text.as_bytes())?;
+        Ok(new.len())
+    }
+}
+
+/// One line: nothing (blank or comment), or a known test and a seed.
+fn parse_line(line: &str) -> Result<Option<(&'static str, u64)>, String> {
+    let content = line.split('#').next().unwrap_or("").trim();
+    if content.is_empty() {
+        return Ok(None);
+    }
+    let words: Vec<&str> = content.split_whitespace().collect();
+    let [test, seed] = words[..] else {
+        return Err(format!("expected `TEST SEED`, got '{content}'"));
+    };
+    let case = crate::find_test(test)?;
+    let seed = seed.parse().map_err(|_| format!("bad seed '{seed}' (expected a number from 0 to {})", u64::MAX))?;
+    Ok(Some((case.name, seed)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str, text: Option<&str>) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("raftsim-regressions-{}-{name}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("regressions.txt");
+        if let Some(text) = text {
+            fs::write(&path, text).unwrap();
+        }
+        path
+    }
+
+    #[test]
+    fn lines_list_tests_and_seeds_with_comments() {
+        let path = scratch(
+            "parse",
+            Some("# header\n\nInitialElection2A 7  # why\nReElection2A 3\nInitialElection2A 1\nInitialElection2A 7\n"),
+        );
+        let regressions = Regressions::load(&path, true).unwrap();
+        assert_eq!(regressions.seeds_for("InitialElection2A"), vec![7, 1]);
+        assert_eq!(regressions.seeds_for("ReElection2A"), vec![3]);
+        assert!(regressions.seeds_for("BasicAgree2B").is_empty());
+        fs::remove_dir_all(path.parent().unwrap()).unwrap();
+    }
+
+    #[test]
+    fn bad_lines_say_file_and_line() {
+        for (text, why) in [
+            (
+                "InitialElection2A 7\nInitalElection2A 3\n",
+                ":2: unknown test 'InitalElection2A'; did you mean 'InitialElection2A'?",
+            ),
+            ("InitialElection2A minus\n", ":1: bad seed 'minus'"),
+            ("# ok\nInitialElection2A\n", ":2: expected `TEST SEED`, got 'InitialElection2A'"),
+            ("InitialElection2A 1 2\n", ":1: expected `TEST SEED`"),
+        ] {
+            let path = scratch("bad", Some(text));
+            let error = Regressions::load(&path, true).unwrap_err();
+            assert!(error.starts_with(&path.display().to_string()) && error.contains(why), "{error}");
+        }
+        let missing = scratch("missing", None).with_file_name("nope.txt");
+        assert!(Regressions::load(&missing, false).unwrap().entries.is_empty());
+        assert!(Regressions::load(&missing, true).unwrap_err().starts_with("cannot read regression file"));
+    }
+
+    #[test]
+    fn failures_are_appended_once() {
+        let path = scratch("append", None);
+        let _ = fs::remove_file(&path);
+        let regressions = Regressions::load(&path, false).unwrap();
+        let failures =
+            vec![("ReElection2A", 5, "checkOneLeader: x".to_string()), ("ReElection2A", 5, "again".to_string())];
+        assert_eq!(regressions.append(&failures).unwrap(), 1);
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with("# Regression seeds"));
+        assert!(text.ends_with("ReElection2A 5  # checkOneLeader: x\n"), "{text}");
+        let reloaded = Regressions::load(&path, true).unwrap();
+        assert_eq!(reloaded.seeds_for("ReElection2A"), vec![5]);
+        assert_eq!(reloaded.append(&failures).unwrap(), 0);
+        fs::remove_dir_all(path.parent().unwrap()).unwrap();
+    }
+}
