@@ -8,6 +8,7 @@
 //! - [`replay`] runs one seed with a recording subscriber and renders what
 //!   happened: readable lines, one column per node, JSON lines, or a timeline
 //!   (Perfetto trace-event JSON or SVG);
+//! - [`hunt`] sweeps every planted bug against the suite and says what caught it;
 //! - [`output`] writes files whole or not at all, and stdout without panicking
 //!   on a closed pipe; [`exit`] holds the exit codes (0, 100, 2, as nextest).
 //!
@@ -16,6 +17,7 @@
 
 pub mod bugs;
 pub mod exit;
+pub mod hunt;
 pub mod output;
 pub mod replay;
 pub mod sweep;

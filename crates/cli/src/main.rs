@@ -48,6 +48,21 @@ enum Command {
     Sweep(SweepArgs),
     /// Run one seed again and show what happened: lines, columns, JSON, or a timeline file.
     Replay(ReplayArgs),
+    /// Sweep every planted bug against the lab tests and tell which test and check catch it.
+    Hunt {
+        /// Tests to hunt with: a name, a part (2A..2D), a substring, `all`, or a comma list.
+        #[arg(long, default_value = "all")]
+        tests: String,
+        /// The most seeds per test, per bug.
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+        seeds: u64,
+        /// Only these bugs (a comma list; default: all).
+        #[arg(long, value_name = "LIST")]
+        bugs: Option<String>,
+        /// Worker threads (default: all cores).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+        jobs: Option<u64>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -199,7 +214,61 @@ fn execute(command: Command) -> Result<ExitCode, String> {
         Command::Run { test, seed, trace, bug } => run(&test, seed, trace, bug.as_deref()),
         Command::Sweep(args) => run_sweep(args),
         Command::Replay(args) => run_replay(args),
+        Command::Hunt { tests, seeds, bugs, jobs } => run_hunt(&tests, seeds, bugs.as_deref(), jobs),
     }
+}
+
+fn run_hunt(tests: &str, seeds: u64, only: Option<&str>, jobs: Option<u64>) -> Result<ExitCode, String> {
+    let cases = sims::matching(tests);
+    if cases.is_empty() {
+        return Err(format!("no test matches '{tests}' (try a name, 2A..2D, or all)"));
+    }
+    let names: Vec<&'static str> = match only {
+        Some(list) => list.split(',').map(str::trim).map(bugs::lookup).collect::<Result<_, _>>()?,
+        None => {
+            let all: Vec<&'static str> = bugs::catalogue().into_iter().map(|(name, _)| name).collect();
+            if all.is_empty() {
+                return Err(
+                    "this raftsim was built without planted bugs; rebuild with `--features planted-bugs`".into()
+                );
+            }
+            all
+        }
+    };
+    let jobs = jobs.map_or_else(default_jobs, |jobs| jobs as usize);
+    let mut missed = 0;
+    output::to_stdout(|out| {
+        writeln!(out, "hunting {} bug(s) with {} test(s), up to {seeds} seeds each", names.len(), cases.len())?;
+        writeln!(out, "{:<28} {:<28} {:>5} {:>6}  {:<10} check", "bug", "caught by", "seed", "seeds", "kind")?;
+        Ok(())
+    })?;
+    for name in names {
+        let found = raftsim::hunt::hunt(name, &cases, seeds, jobs);
+        output::to_stdout(|out| match &found.caught {
+            Some(catch) => writeln!(
+                out,
+                "{:<28} {:<28} {:>5} {:>6}  {:<10} {}: {}",
+                name,
+                catch.test,
+                catch.seed,
+                found.seeds_searched,
+                catch.kind(),
+                catch.check,
+                catch.reason
+            ),
+            None => {
+                missed += 1;
+                writeln!(out, "{:<28} {:<28} {:>5} {:>6}  not caught", name, "-", "-", found.seeds_searched)
+            }
+        })?;
+    }
+    output::to_stdout(|out| writeln!(out, "{missed} bug(s) not caught"))?;
+    Ok(outcome_code(missed == 0))
+}
+
+/// Worker threads by default: every core.
+fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 fn outcome_code(passed: bool) -> ExitCode {
@@ -268,8 +337,7 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode, String> {
     }
     let partition = args.partition.as_deref().map(str::parse::<Partition>).transpose()?;
     let bug = args.bug.as_deref().map(bugs::lookup).transpose()?;
-    let jobs =
-        args.jobs.map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), |jobs| jobs as usize);
+    let jobs = args.jobs.map_or_else(default_jobs, |jobs| jobs as usize);
     let config = SweepConfig {
         start: args.start,
         seeds: args.seeds,
