@@ -99,7 +99,8 @@ impl Node {
     /// Won the election: take the leader's role and assert it at once (§5.2).
     pub(crate) fn become_leader(&mut self, now: Instant) {
         let next = self.log.last_index().next();
-        let mut progress = vec![Progress { next, matched: LogIndex::ZERO }; self.config.peers as usize];
+        let mut progress =
+            vec![Progress { next, matched: LogIndex::ZERO, in_flight: None }; self.config.peers as usize];
         progress[self.config.id.0 as usize].matched = self.log.last_index();
         self.role = Role::Leader { progress };
         self.timers.election = None;

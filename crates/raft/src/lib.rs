@@ -64,6 +64,6 @@ pub enum Output {
 /// The lab's ApplyMsg: a committed command, or a snapshot to switch to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Apply {
-    Command { index: LogIndex, term: Term, command: Vec<u8> },
+    Command { index: LogIndex, term: Term, command: Arc<[u8]> },
     Snapshot { index: LogIndex, term: Term, data: Arc<[u8]> },
 }

@@ -4,29 +4,71 @@
 //! index and term of the last one, so the consistency check still works at
 //! the snapshot's edge.
 
-use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::{LogIndex, Term};
 
 /// One log entry: the term it was created in and the service's opaque command.
+/// Commands are shared, not copied, between the log, messages and outputs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
     pub term: Term,
-    #[serde(with = "serde_bytes")]
-    pub command: Vec<u8>,
+    #[serde(with = "shared_bytes")]
+    pub command: Arc<[u8]>,
+}
+
+/// Serializes shared bytes as a byte string (as `serde_bytes` does for `Vec<u8>`).
+mod shared_bytes {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(bytes: &Arc<[u8]>, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(bytes)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Arc<[u8]>, D::Error> {
+        let bytes: serde_bytes::ByteBuf = Deserialize::deserialize(deserializer)?;
+        Ok(Arc::from(bytes.into_vec()))
+    }
 }
 
 /// The log: a compacted prefix (index and term only) then the live entries.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+///
+/// It also keeps the entries' postcard encoding, appended as they are, so
+/// that persisting the whole state is one copy, not a re-encoding.
+#[derive(Clone, Debug, Default)]
 pub struct Log {
     snapshot_index: LogIndex,
     snapshot_term: Term,
     entries: Vec<Entry>,
+    /// The postcard encoding of `entries`, back to back.
+    encoded: Vec<u8>,
+    /// Where each entry's encoding starts in `encoded`.
+    offsets: Vec<usize>,
 }
+
+impl PartialEq for Log {
+    fn eq(&self, other: &Self) -> bool {
+        (self.snapshot_index, self.snapshot_term, &self.entries)
+            == (other.snapshot_index, other.snapshot_term, &other.entries)
+    }
+}
+
+impl Eq for Log {}
 
 impl Log {
     pub(crate) fn from_parts(snapshot_index: LogIndex, snapshot_term: Term, entries: Vec<Entry>) -> Log {
-        Log { snapshot_index, snapshot_term, entries }
+        let mut log = Log { snapshot_index, snapshot_term, ..Log::default() };
+        for entry in entries {
+            log.append(entry);
+        }
+        log
+    }
+
+    /// The postcard encoding of the live entries, back to back (without their count).
+    pub(crate) fn encoded_entries(&self) -> &[u8] {
+        &self.encoded
     }
 
     pub fn snapshot_index(&self) -> LogIndex {
@@ -93,6 +135,9 @@ impl Log {
     }
 
     pub fn append(&mut self, entry: Entry) -> LogIndex {
+        self.offsets.push(self.encoded.len());
+        let encoded = std::mem::take(&mut self.encoded);
+        self.encoded = postcard::to_extend(&entry, encoded).expect("entries always encode");
         self.entries.push(entry);
         self.last_index()
     }
@@ -101,6 +146,19 @@ impl Log {
     pub fn truncate_from(&mut self, index: LogIndex) {
         if let Some(at) = self.offset(index) {
             self.entries.truncate(at);
+            self.encoded.truncate(self.offsets[at]);
+            self.offsets.truncate(at);
+        }
+    }
+
+    /// Drops the first `count` live entries (and their encoding).
+    fn drop_front(&mut self, count: usize) {
+        let cut = self.offsets.get(count).copied().unwrap_or(self.encoded.len());
+        self.entries.drain(..count);
+        self.encoded.drain(..cut);
+        self.offsets.drain(..count);
+        for offset in &mut self.offsets {
+            *offset -= cut;
         }
     }
 
@@ -108,7 +166,7 @@ impl Log {
     pub fn compact_to(&mut self, index: LogIndex) {
         let Some(term) = self.term_at(index) else { return };
         let Some(at) = self.offset(index) else { return };
-        self.entries.drain(..=at);
+        self.drop_front(at + 1);
         self.snapshot_index = index;
         self.snapshot_term = term;
     }
@@ -118,10 +176,9 @@ impl Log {
     pub fn install_snapshot(&mut self, index: LogIndex, term: Term) {
         if self.term_at(index) == Some(term) && index >= self.snapshot_index {
             let keep = (self.last_index().0 - index.0) as usize;
-            let drop = self.entries.len() - keep;
-            self.entries.drain(..drop);
+            self.drop_front(self.entries.len() - keep);
         } else {
-            self.entries.clear();
+            self.drop_front(self.entries.len());
         }
         self.snapshot_index = index;
         self.snapshot_term = term;
@@ -133,7 +190,13 @@ mod tests {
     use super::*;
 
     fn entry(term: u64) -> Entry {
-        Entry { term: Term(term), command: vec![term as u8] }
+        Entry { term: Term(term), command: Arc::from(vec![term as u8]) }
+    }
+
+    /// The cache must always equal a fresh encoding of the live entries.
+    fn assert_cache(log: &Log) {
+        let fresh: Vec<u8> = log.entries().iter().flat_map(|e| postcard::to_stdvec(e).unwrap()).collect();
+        assert_eq!(log.encoded_entries(), fresh.as_slice());
     }
 
     fn log_of(terms: &[u64]) -> Log {
@@ -172,6 +235,7 @@ mod tests {
         assert_eq!(log.entry(LogIndex(3)), Some(&entry(2)));
         assert_eq!(log.last_index(), LogIndex(4));
         assert_eq!(log.slice_from(LogIndex(3), 10), &[entry(2), entry(3)]);
+        assert_cache(&log);
     }
 
     #[test]
@@ -190,6 +254,9 @@ mod tests {
         short.install_snapshot(LogIndex(5), Term(2));
         assert!(short.entries().is_empty());
         assert_eq!((short.last_index(), short.last_term()), (LogIndex(5), Term(2)));
+        for log in [&matching, &conflicting, &short] {
+            assert_cache(log);
+        }
     }
 
     #[test]
@@ -197,5 +264,8 @@ mod tests {
         let mut log = log_of(&[1, 1, 2, 3]);
         log.truncate_from(LogIndex(3));
         assert_eq!(log.last_index(), LogIndex(2));
+        assert_cache(&log);
+        log.append(entry(4));
+        assert_cache(&log);
     }
 }

@@ -10,7 +10,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
 
 use crate::bugs::planted;
-use crate::persist::{self, Persist, RestoreError, StateRef};
+use crate::persist::{self, Header, Persist, RestoreError};
 use crate::{Config, Entry, Log, LogIndex, Message, NodeId, Term};
 use crate::{Instant, Output};
 
@@ -27,6 +27,10 @@ pub(crate) enum Role {
 pub(crate) struct Progress {
     pub next: LogIndex,
     pub matched: LogIndex,
+    /// Entries (or a snapshot) sent and not yet answered: the last index sent,
+    /// and when. Flow control: one payload in flight per follower, sent again
+    /// only after a heartbeat interval without an answer.
+    pub in_flight: Option<(LogIndex, Instant)>,
 }
 
 /// The node's deadlines, one small table: the driver sees only the earliest.
@@ -183,11 +187,14 @@ impl Node {
     }
 
     /// The lab's Start: a leader appends `command` and replicates it soon.
+    ///
+    /// The new entry is persisted before it is sent or counted (with the next
+    /// send or apply), not at once: Starts in one instant share one save.
     pub fn start(&mut self, now: Instant, command: Vec<u8>) -> Result<Started, NotLeader> {
         if !self.is_leader() {
             return Err(NotLeader { term: self.term });
         }
-        let index = self.log.append(Entry { term: self.term, command });
+        let index = self.log.append(Entry { term: self.term, command: command.into() });
         self.dirty = true;
         self.timers.replicate = Some(now);
         tracing::debug!(
@@ -197,8 +204,7 @@ impl Node {
             index = index.0,
             "start: appended"
         );
-        // Durable before it counts towards a majority: a lone server commits at once.
-        self.flush_persist();
+        // A lone server commits at once (apply_committed persists first).
         if self.config.peers == 1 {
             self.advance_commit(now);
         }
@@ -287,13 +293,13 @@ impl Node {
             return;
         }
         self.dirty = false;
-        let raft_state = persist::encode(&StateRef {
+        let header = Header {
             term: self.term,
             voted_for: if planted!(self, VoteNotPersisted) { None } else { self.voted_for },
             snapshot_index: self.log.snapshot_index(),
             snapshot_term: self.log.snapshot_term(),
-            entries: self.log.entries(),
-        });
+        };
+        let raft_state = persist::encode(&header, &self.log);
         self.outputs.push_back(Output::Persist(Persist { raft_state, snapshot: Arc::clone(&self.snapshot) }));
     }
 

@@ -20,13 +20,13 @@ pub struct Persist {
     pub snapshot: Arc<[u8]>,
 }
 
+/// The persistent fields before the log, in the order [`StateOwned`] decodes them.
 #[derive(Serialize)]
-pub(crate) struct StateRef<'a> {
+pub(crate) struct Header {
     pub term: Term,
     pub voted_for: Option<NodeId>,
     pub snapshot_index: LogIndex,
     pub snapshot_term: Term,
-    pub entries: &'a [Entry],
 }
 
 #[derive(Deserialize)]
@@ -52,8 +52,15 @@ impl fmt::Display for RestoreError {
 
 impl std::error::Error for RestoreError {}
 
-pub(crate) fn encode(state: &StateRef<'_>) -> Vec<u8> {
-    postcard::to_stdvec(state).expect("raft state always encodes")
+/// Encodes the state as postcard would encode [`StateOwned`]: the header, the
+/// entry count as a varint, then the log's cached entry encodings.
+pub(crate) fn encode(header: &Header, log: &crate::Log) -> Vec<u8> {
+    let entries = log.encoded_entries();
+    let mut bytes = Vec::with_capacity(32 + entries.len());
+    bytes = postcard::to_extend(header, bytes).expect("raft state always encodes");
+    bytes = postcard::to_extend(&(log.entries().len() as u64), bytes).expect("a count always encodes");
+    bytes.extend_from_slice(entries);
+    bytes
 }
 
 pub(crate) fn decode(bytes: &[u8]) -> Result<StateOwned, RestoreError> {

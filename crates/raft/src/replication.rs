@@ -8,37 +8,67 @@ use crate::message::{AppendEntries, AppendEntriesReply, Conflict, InstallSnapsho
 use crate::node::Role;
 use crate::{Instant, LogIndex, Message, Node, NodeId};
 
+/// Whether [`Node::send_append`] may send a bare heartbeat when it has no payload to send.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Heartbeat {
+    /// Send one: a heartbeat is due, or a probe must go out.
+    IfNothingElse,
+    /// Send only entries or a snapshot (after a reply: no ping-pong).
+    Never,
+}
+
 impl Node {
     /// Sends every follower what it lacks (or a heartbeat), and re-arms the heartbeat.
     pub(crate) fn broadcast_append(&mut self, now: Instant) {
         for peer in self.peers().collect::<Vec<_>>() {
-            self.send_append(peer);
+            self.send_append(now, peer, Heartbeat::IfNothingElse);
         }
         self.timers.heartbeat = Some(now.plus_us(self.config.heartbeat_interval_us));
     }
 
-    /// One AppendEntries from `progress.next` on, or the snapshot if `next` was compacted away.
-    pub(crate) fn send_append(&mut self, peer: NodeId) {
-        let Role::Leader { progress } = &self.role else { return };
-        let next = progress[peer.0 as usize].next;
-        if next <= self.log.snapshot_index() {
+    /// One AppendEntries from `progress.next` on, or the snapshot if `next` was
+    /// compacted away. While a payload to this peer is in flight (and younger
+    /// than a heartbeat interval) only a heartbeat goes, so a slow or cut-off
+    /// follower is not sent its whole backlog on every Start.
+    pub(crate) fn send_append(&mut self, now: Instant, peer: NodeId, heartbeat: Heartbeat) {
+        let interval_us = self.config.heartbeat_interval_us;
+        let (snapshot_index, last_index) = (self.log.snapshot_index(), self.log.last_index());
+        let Role::Leader { progress } = &mut self.role else { return };
+        let progress = &mut progress[peer.0 as usize];
+        let next = progress.next;
+        let busy = progress.in_flight.is_some_and(|(last, at)| last >= next && now < at.plus_us(interval_us));
+        if next <= snapshot_index {
+            if busy {
+                return;
+            }
+            progress.in_flight = Some((snapshot_index, now));
             let message = InstallSnapshot {
                 term: self.term,
                 leader: self.config.id,
-                last_included_index: self.log.snapshot_index(),
+                last_included_index: snapshot_index,
                 last_included_term: self.log.snapshot_term(),
                 data: self.snapshot.to_vec(),
             };
             self.send(peer, Message::InstallSnapshot(message));
             return;
         }
+        if (busy || next > last_index) && heartbeat == Heartbeat::Never {
+            return;
+        }
+        let entries = if busy || next > last_index {
+            Vec::new()
+        } else {
+            let entries = self.log.slice_from(next, self.config.max_entries_per_append).to_vec();
+            progress.in_flight = Some((LogIndex(next.0 + entries.len() as u64 - 1), now));
+            entries
+        };
         let prev_log_index = next.prev();
         let message = AppendEntries {
             term: self.term,
             leader: self.config.id,
             prev_log_index,
             prev_log_term: self.log.term_at(prev_log_index).expect("prev index is at or after the snapshot"),
-            entries: self.log.slice_from(next, self.config.max_entries_per_append).to_vec(),
+            entries,
             leader_commit: self.commit_index,
         };
         self.send(peer, Message::AppendEntries(message));
@@ -170,10 +200,13 @@ impl Node {
         if reply.success {
             peer.matched = peer.matched.max(reply.match_index);
             peer.next = peer.next.max(peer.matched.next());
+            if peer.in_flight.is_some_and(|(last, _)| peer.matched >= last) {
+                peer.in_flight = None;
+            }
             let more = peer.next <= last_index;
             self.advance_commit(now);
             if more {
-                self.send_append(from);
+                self.send_append(now, from, Heartbeat::Never);
             }
         } else if let Some(target) = hinted_next {
             // Only the answer to the current probe may move nextIndex back.
@@ -183,7 +216,8 @@ impl Node {
             let floor = peer.matched.next().max(LogIndex(1));
             let next = if target < peer.next { target.max(floor) } else { peer.next.prev().max(floor) };
             peer.next = next;
-            self.send_append(from);
+            peer.in_flight = None;
+            self.send_append(now, from, Heartbeat::IfNothingElse);
         }
     }
 

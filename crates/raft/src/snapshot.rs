@@ -76,10 +76,13 @@ impl Node {
         let peer = &mut progress[from.0 as usize];
         peer.matched = peer.matched.max(reply.last_included_index);
         peer.next = peer.next.max(peer.matched.next());
+        if peer.in_flight.is_some_and(|(last, _)| peer.matched >= last) {
+            peer.in_flight = None;
+        }
         let more = peer.next <= last_index;
         self.advance_commit(now);
         if more {
-            self.send_append(from);
+            self.send_append(now, from, crate::replication::Heartbeat::Never);
         }
     }
 }

@@ -78,7 +78,7 @@ impl RaftNode for raft::Node {
     }
 
     fn command_at(&self, index: LogIndex) -> Option<&[u8]> {
-        self.log().entry(index).map(|entry| entry.command.as_slice())
+        self.log().entry(index).map(|entry| &*entry.command)
     }
 }
 

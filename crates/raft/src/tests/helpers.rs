@@ -10,7 +10,7 @@ use crate::message::{
     AppendEntries, AppendEntriesReply, Conflict, InstallSnapshot, InstallSnapshotReply, RequestVote, RequestVoteReply,
 };
 use crate::node::Role;
-use crate::persist::{self, Persist, StateRef};
+use crate::persist::Persist;
 use crate::{Apply, Config, Entry, Instant, Log, LogIndex, Message, Node, NodeId, Output, Term};
 
 /// The seed every test node's RNG starts from (plus its id).
@@ -28,7 +28,7 @@ pub(crate) fn ms(n: u64) -> Instant {
 
 /// The entry at `index` made in `term`.
 pub(crate) fn entry(index: u64, term: u64) -> Entry {
-    Entry { term: Term(term), command: format!("{index}@{term}").into_bytes() }
+    Entry { term: Term(term), command: format!("{index}@{term}").into_bytes().into() }
 }
 
 /// Entries for `first`, `first + 1`, ... with the given terms.
@@ -112,9 +112,24 @@ pub(crate) fn reply(to: u32, message: Message) -> Output {
     Output::Reply { to: NodeId(to), message }
 }
 
+/// The persistent state as a plain struct, encoded afresh with postcard: an
+/// independent check of the node's own (cached, incremental) encoding.
+#[derive(serde::Serialize)]
+pub(crate) struct StateRef<'a> {
+    pub term: Term,
+    pub voted_for: Option<NodeId>,
+    pub snapshot_index: LogIndex,
+    pub snapshot_term: Term,
+    pub entries: &'a [Entry],
+}
+
+pub(crate) fn encode_state(state: &StateRef<'_>) -> Vec<u8> {
+    postcard::to_stdvec(state).expect("encodes")
+}
+
 /// The Persist of exactly this state (and this service snapshot).
 pub(crate) fn persist(term: u64, voted_for: Option<u32>, log: &Log, snapshot: &[u8]) -> Output {
-    let raft_state = persist::encode(&StateRef {
+    let raft_state = encode_state(&StateRef {
         term: Term(term),
         voted_for: voted_for.map(NodeId),
         snapshot_index: log.snapshot_index(),

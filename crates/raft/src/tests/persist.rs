@@ -4,7 +4,7 @@
 //! read as an empty node (§5.1, "stable storage").
 
 use super::helpers::*;
-use crate::persist::{self, Persist, RestoreError, StateRef};
+use crate::persist::{Persist, RestoreError};
 use crate::{LogIndex, Node, NodeId, Output, RoleKind, State, Term};
 
 /// A follower in term 3 that voted for node 2, logged `1 1 2 3` and
@@ -109,14 +109,14 @@ fn restore_with_trailing_bytes_fails() {
 /// entry from a term later than the current one) is refused.
 #[test]
 fn restore_of_an_impossible_state_fails() {
-    let vote_in_term_zero = persist::encode(&StateRef {
+    let vote_in_term_zero = encode_state(&StateRef {
         term: Term(0),
         voted_for: Some(NodeId(1)),
         snapshot_index: LogIndex(0),
         snapshot_term: Term(0),
         entries: &[],
     });
-    let entry_from_the_future = persist::encode(&StateRef {
+    let entry_from_the_future = encode_state(&StateRef {
         term: Term(1),
         voted_for: None,
         snapshot_index: LogIndex(0),

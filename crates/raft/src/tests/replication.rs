@@ -102,11 +102,11 @@ fn leader_does_not_commit_an_old_term_entry_by_counting_replicas() {
 fn leader_commits_old_entries_once_a_current_term_entry_is_on_a_majority() {
     let mut node = leader(0, 3, 4, &[1, 2]);
     node.handle_message(ms(1), NodeId(1), accepted(4, 2, 2));
-    assert_eq!(node.start(ms(2), entry(3, 4).command), Ok(Started { index: LogIndex(3), term: Term(4) }));
-    assert_eq!(drain(&mut node), vec![persist(4, Some(0), &log_of(&[1, 2, 4]), b"")]);
+    assert_eq!(node.start(ms(2), entry(3, 4).command.to_vec()), Ok(Started { index: LogIndex(3), term: Term(4) }));
     node.handle_timeout(ms(2));
     let entry_3 = append(4, 0, (2, 2), entries(3, &[4]), 0);
-    assert_eq!(drain(&mut node), vec![send(1, entry_3.clone()), send(2, entry_3)]);
+    let persisted = persist(4, Some(0), &log_of(&[1, 2, 4]), b"");
+    assert_eq!(drain(&mut node), vec![persisted, send(1, entry_3.clone()), send(2, entry_3)]);
 
     node.handle_message(ms(3), NodeId(1), accepted(4, 2, 3));
 
@@ -118,7 +118,39 @@ fn leader_commits_old_entries_once_a_current_term_entry_is_on_a_majority() {
 
     assert_eq!(
         drain(&mut node),
-        vec![send(1, heartbeat(4, 0, (3, 4), 3)), send(2, append(4, 0, (2, 2), entries(3, &[4]), 3))]
+        // n2's copy of entry 3 is still in flight (sent 1 ms ago): a heartbeat, not a resend.
+        vec![send(1, heartbeat(4, 0, (3, 4), 3)), send(2, heartbeat(4, 0, (2, 2), 3))]
+    );
+}
+
+/// Flow control (the lab's RPC and byte budgets): one payload in flight per
+/// follower; more goes when it is answered, or again after a heartbeat interval.
+#[test]
+fn one_payload_in_flight_per_follower() {
+    let mut node = leader(0, 3, 2, &[1]);
+    node.start(ms(10), entry(2, 2).command.to_vec()).unwrap();
+    node.handle_timeout(ms(10));
+    let first = append(2, 0, (1, 1), entries(2, &[2]), 0);
+    let saved = persist(2, Some(0), &log_of(&[1, 2]), b"");
+    assert_eq!(drain(&mut node), vec![saved, send(1, first.clone()), send(2, first)]);
+
+    // A second Start while the first entry is unanswered: heartbeats only.
+    node.start(ms(20), entry(3, 2).command.to_vec()).unwrap();
+    node.handle_timeout(ms(20));
+    let saved = persist(2, Some(0), &log_of(&[1, 2, 2]), b"");
+    let beat = heartbeat(2, 0, (1, 1), 0);
+    assert_eq!(drain(&mut node), vec![saved, send(1, beat.clone()), send(2, beat)]);
+
+    // n1 answers (a majority: 1 and 2 commit): what is still missing goes to n1 at once.
+    node.handle_message(ms(21), NodeId(1), accepted(2, 1, 2));
+    let rest = append(2, 0, (2, 2), entries(3, &[2]), 2);
+    assert_eq!(drain(&mut node), vec![apply(1, 1), apply(2, 2), send(1, rest)]);
+
+    // n2 never answered: a heartbeat interval after the first send, everything again.
+    node.handle_timeout(ms(110));
+    assert_eq!(
+        drain(&mut node),
+        vec![send(1, heartbeat(2, 0, (2, 2), 2)), send(2, append(2, 0, (1, 1), entries(2, &[2, 2]), 2))]
     );
 }
 
@@ -204,11 +236,18 @@ fn follower_commits_no_further_than_the_request_verified() {
 fn start_on_the_leader_appends_and_returns_index_and_term() {
     let mut node = leader(0, 3, 2, &[1]);
 
-    let started = node.start(ms(5), entry(2, 2).command);
+    let started = node.start(ms(5), entry(2, 2).command.to_vec());
 
     assert_eq!(started, Ok(Started { index: LogIndex(2), term: Term(2) }));
-    assert_eq!(drain(&mut node), vec![persist(2, Some(0), &log_of(&[1, 2]), b"")]);
+    // Nothing yet: the entry is persisted with the send that carries it.
+    assert_eq!(drain(&mut node), vec![]);
     assert_eq!(node.poll_timeout(), Some(ms(5)));
+
+    node.handle_timeout(ms(5));
+
+    let append = append(2, 0, (1, 1), entries(2, &[2]), 0);
+    let persisted = persist(2, Some(0), &log_of(&[1, 2]), b"");
+    assert_eq!(drain(&mut node), vec![persisted, send(1, append.clone()), send(2, append)]);
 }
 
 /// §5.1: only the leader handles client requests; the lab's Start says so with is_leader = false.
@@ -216,7 +255,7 @@ fn start_on_the_leader_appends_and_returns_index_and_term() {
 fn start_on_a_follower_is_refused() {
     let mut node = follower(1, 3, 2, &[1]);
 
-    assert_eq!(node.start(ms(5), entry(2, 2).command), Err(NotLeader { term: Term(2) }));
+    assert_eq!(node.start(ms(5), entry(2, 2).command.to_vec()), Err(NotLeader { term: Term(2) }));
     assert_eq!(drain(&mut node), vec![]);
     assert_eq!(node.log, log_of(&[1]));
 }
@@ -227,23 +266,18 @@ fn start_on_a_follower_is_refused() {
 fn starts_in_one_instant_share_one_append_per_follower() {
     let mut node = leader(0, 3, 2, &[1]);
     for index in 2..=4 {
-        let started = node.start(ms(10), entry(index, 2).command);
+        let started = node.start(ms(10), entry(index, 2).command.to_vec());
         assert_eq!(started, Ok(Started { index: LogIndex(index), term: Term(2) }));
     }
-    assert_eq!(
-        drain(&mut node),
-        vec![
-            persist(2, Some(0), &log_of(&[1, 2]), b""),
-            persist(2, Some(0), &log_of(&[1, 2, 2]), b""),
-            persist(2, Some(0), &log_of(&[1, 2, 2, 2]), b""),
-        ]
-    );
+    assert_eq!(drain(&mut node), vec![]);
     assert_eq!(node.poll_timeout(), Some(ms(10)));
 
     node.handle_timeout(ms(10));
 
+    // One save and one AppendEntries per follower for the whole batch.
     let batch = append(2, 0, (1, 1), entries(2, &[2, 2, 2]), 0);
-    assert_eq!(drain(&mut node), vec![send(1, batch.clone()), send(2, batch)]);
+    let persisted = persist(2, Some(0), &log_of(&[1, 2, 2, 2]), b"");
+    assert_eq!(drain(&mut node), vec![persisted, send(1, batch.clone()), send(2, batch)]);
     assert_eq!(node.poll_timeout(), Some(ms(110)), "then the heartbeat interval");
 }
 
@@ -288,7 +322,7 @@ fn single_server_commits_its_entry_after_persisting_it() {
     node.handle_timeout(node.poll_timeout().unwrap());
     drain(&mut node);
 
-    let started = node.start(ms(1000), entry(1, 1).command);
+    let started = node.start(ms(1000), entry(1, 1).command.to_vec());
 
     assert_eq!(started, Ok(Started { index: LogIndex(1), term: Term(1) }));
     assert_eq!(drain(&mut node), vec![persist(1, Some(0), &log_of(&[1]), b""), apply(1, 1)]);
