@@ -27,3 +27,13 @@ fn lab_2a_passes_200_seeds_each() {
 fn lab_2b_passes_100_seeds_each() {
     sweep("2B", 100);
 }
+
+#[test]
+fn lab_2c_passes_30_seeds_each() {
+    sweep("2C", 30);
+}
+
+#[test]
+fn lab_2d_passes_30_seeds_each() {
+    sweep("2D", 30);
+}

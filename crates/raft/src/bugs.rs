@@ -24,7 +24,8 @@ pub enum Bug {
     HeartbeatNoTimerReset,
     /// A node does not step down when a reply carries a higher term.
     NoStepDownOnReply,
-    /// A leader acts on AppendEntries replies from earlier terms (no stale-term check).
+    /// Replies from earlier terms are acted on (no stale-term check): old votes
+    /// are counted, old AppendEntries answers move a leader's progress.
     IgnoreReplyTerm,
     /// The snapshot read at start-up is not kept, so the next save erases it (SnapshotInit).
     SnapshotDroppedAtStartup,
@@ -78,7 +79,7 @@ impl Bug {
             Bug::CommitBeyondVerified => "follower commit index follows leaderCommit past the verified prefix",
             Bug::HeartbeatNoTimerReset => "AppendEntries from the leader does not reset the election timer",
             Bug::NoStepDownOnReply => "a reply with a higher term does not make the node step down",
-            Bug::IgnoreReplyTerm => "a leader acts on AppendEntries replies from earlier terms",
+            Bug::IgnoreReplyTerm => "replies from earlier terms count: old votes, old AppendEntries answers",
             Bug::SnapshotDroppedAtStartup => "the snapshot read at start-up is dropped, so the next save erases it",
             Bug::ReapplyAfterSnapshot => "entries covered by an installed snapshot are applied again",
         }

@@ -127,7 +127,9 @@ impl World {
                     tracing::debug!(node = call.to, peer = call.from, msg = %Summary(&message), "recv");
                     let now = self.now();
                     if let Some(node) = self.peers[call.to].node.as_mut() {
+                        let term = message.term().0;
                         node.handle_message(now, NodeId(call.from as u32), message);
+                        self.check_term_rule(call.to, term);
                         self.drive(call.to, Some(call));
                     }
                 }
@@ -142,7 +144,9 @@ impl World {
                 tracing::debug!(node = call.from, peer = call.to, msg = %Summary(&message), "recv");
                 let now = self.now();
                 if let Some(node) = self.peers[call.from].node.as_mut() {
+                    let term = message.term().0;
                     node.handle_message(now, NodeId(call.to as u32), message);
+                    self.check_term_rule(call.from, term);
                     self.drive(call.from, None);
                 }
             }
@@ -186,6 +190,14 @@ impl World {
         }
         self.rearm_timer(i);
         self.check_invariants(i);
+    }
+
+    /// Figure 2's term rule, right after server `i` handled a message of `term`.
+    fn check_term_rule(&mut self, i: usize, term: u64) {
+        let Some(node) = self.peers[i].node.as_deref() else { return };
+        if let Err(failure) = self.invariants.after_receive(i, term, node, self.sim.now()) {
+            self.fail(failure);
+        }
     }
 
     /// Raft's safety properties, after every step of server `i`.

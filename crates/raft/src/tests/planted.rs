@@ -158,6 +158,14 @@ fn ignore_reply_term_counts_a_reply_from_an_earlier_term() {
     assert_eq!(drain(&mut node), vec![apply(1, 4), apply(2, 4)]);
 }
 
+/// Breaks `vote_from_an_earlier_term_is_not_counted`.
+#[test]
+fn ignore_reply_term_counts_a_vote_from_an_earlier_term() {
+    let mut node = with_bug(candidate(0, 3, 3, &[]), Bug::IgnoreReplyTerm);
+    node.handle_message(ms(1), NodeId(1), vote(2, true));
+    assert_eq!(node.role(), RoleKind::Leader);
+}
+
 /// Every planted bug has its test here.
 #[test]
 fn every_planted_bug_is_pinned() {

@@ -100,6 +100,14 @@ impl Invariants {
         Ok(())
     }
 
+    /// Server `i` just handled a message of `message_term` (before its outputs).
+    pub fn after_receive(&self, i: usize, message_term: u64, node: &dyn RaftNode, now: Time) -> Result<(), Failure> {
+        if !self.enabled {
+            return Ok(());
+        }
+        monotonic::check_term_rule(i, message_term, &node.state(), now)
+    }
+
     /// Server `i` applied `command` at `index` (State Machine Safety, §5.4.3).
     pub fn applied_command(&mut self, i: usize, index: u64, command: &[u8], now: Time) -> Result<(), Failure> {
         if !self.enabled {

@@ -10,6 +10,24 @@ use super::{violation, NodeTrack};
 use crate::Failure;
 
 pub(crate) const NAME: &str = "Monotonic state (Figure 2)";
+pub(crate) const TERM_RULE: &str = "Term rule (Figure 2, all servers)";
+
+/// "If RPC request or response contains term T > currentTerm: set
+/// currentTerm = T": after handling a message of term T, a server's term is at least T.
+pub(crate) fn check_term_rule(i: usize, message_term: u64, state: &State, now: Time) -> Result<(), Failure> {
+    if state.term.0 >= message_term {
+        return Ok(());
+    }
+    Err(violation(
+        TERM_RULE,
+        now,
+        format!(
+            "n{i} received a message of term {message_term} and stayed in term {} as {}",
+            state.term,
+            state.role.name()
+        ),
+    ))
+}
 
 pub(crate) fn check(track: &mut NodeTrack, i: usize, state: &State, now: Time) -> Result<(), Failure> {
     let term = state.term.0;

@@ -179,6 +179,21 @@ fn monotonic_term_commit_and_vote() {
 }
 
 #[test]
+fn term_rule_after_a_higher_term_message() {
+    let inv = Invariants::new(1, true);
+    let node = FakeNode::new(0, 3, L, &[]);
+    inv.after_receive(0, 3, &node, T).unwrap();
+    inv.after_receive(0, 2, &node, T).unwrap();
+    let error = inv.after_receive(0, 4, &node, T).unwrap_err().to_string();
+    assert!(
+        error.contains(
+            "Term rule (Figure 2, all servers): n0 received a message of term 4 and stayed in term 3 as leader"
+        ),
+        "{error}"
+    );
+}
+
+#[test]
 fn index_order() {
     let mut inv = Invariants::new(1, true);
     let mut node = FakeNode::new(0, 1, F, &[(1, 1)]);
