@@ -9,15 +9,15 @@ use tester::Options;
 /// (bug, a test that catches it, seeds within which it must).
 const CATCHES: &[(&str, &str, u64)] = &[
     ("fixed-election-timeout", "InitialElection2A", 5),
-    ("commit-previous-term", "Figure8Unreliable2C", 100),
+    ("commit-previous-term", "Figure8Unreliable2C", 150),
     ("no-up-to-date-check", "FollowerFailure2B", 20),
-    ("vote-not-persisted", "UnreliableChurn2C", 30),
+    ("vote-not-persisted", "UnreliableChurn2C", 80),
     ("log-not-persisted", "UnreliableChurn2C", 20),
     ("truncate-on-stale", "UnreliableAgree2C", 20),
     ("commit-beyond-verified", "Figure8Unreliable2C", 30),
     ("heartbeat-no-timer-reset", "Figure8Unreliable2C", 40),
     ("no-step-down-on-reply", "ReElection2A", 20),
-    ("ignore-reply-term", "Figure8Unreliable2C", 150),
+    ("ignore-reply-term", "Figure8Unreliable2C", 600),
     ("snapshot-dropped-at-startup", "SnapshotInit2D", 20),
     ("reapply-after-snapshot", "SnapshotInstall2D", 20),
 ];

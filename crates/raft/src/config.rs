@@ -15,6 +15,8 @@ pub struct Config {
     pub election_timeout_max_us: u64,
     /// A leader sends AppendEntries to every follower at least this often.
     pub heartbeat_interval_us: u64,
+    /// An unanswered AppendEntries payload (or snapshot) is sent again after this long.
+    pub resend_after_us: u64,
     /// The most entries one AppendEntries carries.
     pub max_entries_per_append: usize,
     /// Seeds the node's own RNG (election timeouts).
@@ -37,6 +39,8 @@ impl Config {
             election_timeout_min_us: 300_000,
             election_timeout_max_us: 600_000,
             heartbeat_interval_us: 100_000,
+            // Twice the worst round trip of the lab's unreliable network (27 ms).
+            resend_after_us: 50_000,
             max_entries_per_append: 256,
             rng_seed,
             #[cfg(feature = "planted-bugs")]

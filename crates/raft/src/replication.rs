@@ -28,15 +28,15 @@ impl Node {
 
     /// One AppendEntries from `progress.next` on, or the snapshot if `next` was
     /// compacted away. While a payload to this peer is in flight (and younger
-    /// than a heartbeat interval) only a heartbeat goes, so a slow or cut-off
+    /// than `resend_after_us`) only a heartbeat goes, so a slow or cut-off
     /// follower is not sent its whole backlog on every Start.
     pub(crate) fn send_append(&mut self, now: Instant, peer: NodeId, heartbeat: Heartbeat) {
-        let interval_us = self.config.heartbeat_interval_us;
+        let resend_after_us = self.config.resend_after_us;
         let (snapshot_index, last_index) = (self.log.snapshot_index(), self.log.last_index());
         let Role::Leader { progress } = &mut self.role else { return };
         let progress = &mut progress[peer.0 as usize];
         let next = progress.next;
-        let busy = progress.in_flight.is_some_and(|(last, at)| last >= next && now < at.plus_us(interval_us));
+        let busy = progress.in_flight.is_some_and(|(last, at)| last >= next && now < at.plus_us(resend_after_us));
         if next <= snapshot_index {
             if busy {
                 return;
@@ -215,9 +215,14 @@ impl Node {
             }
             let floor = peer.matched.next().max(LogIndex(1));
             let next = if target < peer.next { target.max(floor) } else { peer.next.prev().max(floor) };
+            let moved = next != peer.next;
             peer.next = next;
             peer.in_flight = None;
-            self.send_append(now, from, Heartbeat::IfNothingElse);
+            // Probe again at once only if nextIndex moved: a follower that lost
+            // entries it had acknowledged must not ping-pong in one instant.
+            if moved {
+                self.send_append(now, from, Heartbeat::IfNothingElse);
+            }
         }
     }
 

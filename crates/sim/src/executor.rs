@@ -92,7 +92,12 @@ pub enum RunEnd<T> {
     TimeLimit,
     /// More events than the event limit (a livelock).
     EventLimit,
+    /// More than [`SAME_INSTANT_LIMIT`] events without virtual time advancing.
+    Livelock,
 }
+
+/// Events at one virtual instant beyond which a run is stuck (time has stopped).
+pub const SAME_INSTANT_LIMIT: u64 = 1_000_000;
 
 impl<E: 'static> Default for Sim<E> {
     fn default() -> Self {
@@ -228,6 +233,7 @@ impl<E: 'static> Sim<E> {
         event_limit: u64,
     ) -> RunEnd<T> {
         let main = self.spawn(main);
+        let mut at_this_instant = 0u64;
         loop {
             loop {
                 let next = self.shared.exec.ready.borrow_mut().pop_front();
@@ -257,6 +263,11 @@ impl<E: 'static> Sim<E> {
                 if time != core.now {
                     core.now = time;
                     set_virtual_now(time);
+                    at_this_instant = 0;
+                }
+                at_this_instant += 1;
+                if at_this_instant > SAME_INSTANT_LIMIT {
+                    return RunEnd::Livelock;
                 }
                 match item {
                     Item::Wake(task) => {
@@ -440,6 +451,26 @@ mod tests {
             u64::MAX,
         );
         assert_eq!(end, RunEnd::Stopped);
+    }
+
+    #[test]
+    fn time_standing_still_is_a_livelock() {
+        let sim = Sim::<u32>::new();
+        sim.schedule(Time::from_millis(3), 0);
+        let (inner, handler_sim) = (sim.clone(), sim.clone());
+        let end = sim.run(
+            async move { inner.sleep_ms(10).await },
+            move |event| {
+                // Every event schedules another at the same instant.
+                handler_sim.schedule(handler_sim.now(), event + 1);
+                ControlFlow::Continue(())
+            },
+            || false,
+            Time::from_secs(1),
+            u64::MAX,
+        );
+        assert_eq!(end, RunEnd::Livelock);
+        assert_eq!(sim.now(), Time::from_millis(3));
     }
 
     #[test]

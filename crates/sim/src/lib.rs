@@ -22,7 +22,7 @@ mod queue;
 mod rng;
 mod time;
 
-pub use executor::{JoinHandle, RunEnd, Sim, Sleep};
+pub use executor::{JoinHandle, RunEnd, Sim, Sleep, SAME_INSTANT_LIMIT};
 pub use hash::TraceHash;
 pub use rng::Rng;
 pub use time::{virtual_now, Time};

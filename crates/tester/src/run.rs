@@ -133,6 +133,10 @@ where
             Err(Failure::new("timeout", format!("test took longer than {TEST_TIME_LIMIT_SECS} seconds")))
         }
         (None, RunEnd::EventLimit) => Err(Failure::new("livelock", format!("more than {EVENT_LIMIT} events"))),
+        (None, RunEnd::Livelock) => Err(Failure::new(
+            "livelock",
+            format!("more than {} events at {} without virtual time advancing", sim::SAME_INSTANT_LIMIT, sim.now()),
+        )),
     };
     sim.hash_add(sim.now().micros());
     sim.hash_add(sim.events());

@@ -123,8 +123,24 @@ fn leader_commits_old_entries_once_a_current_term_entry_is_on_a_majority() {
     );
 }
 
+/// A follower that lost entries it had acknowledged (a persistence bug) rejects
+/// at matchIndex + 1; nextIndex cannot move, so nothing is resent in the same
+/// instant (no ping-pong): the next heartbeat probes again.
+#[test]
+fn a_rejection_that_cannot_move_next_index_sends_nothing() {
+    let mut node = leader(0, 3, 2, &[1, 2]);
+    node.handle_message(ms(1), NodeId(1), accepted(2, 0, 2));
+    drain(&mut node);
+
+    node.handle_message(ms(2), NodeId(1), rejected(2, 2, conflict(None, 0, 1)));
+
+    assert_eq!(drain(&mut node), vec![]);
+    node.handle_timeout(ms(100));
+    assert!(drain(&mut node).contains(&send(1, heartbeat(2, 0, (2, 2), 2))));
+}
+
 /// Flow control (the lab's RPC and byte budgets): one payload in flight per
-/// follower; more goes when it is answered, or again after a heartbeat interval.
+/// follower; more goes when it is answered, or again after `resend_after_us`.
 #[test]
 fn one_payload_in_flight_per_follower() {
     let mut node = leader(0, 3, 2, &[1]);
@@ -146,8 +162,9 @@ fn one_payload_in_flight_per_follower() {
     let rest = append(2, 0, (2, 2), entries(3, &[2]), 2);
     assert_eq!(drain(&mut node), vec![apply(1, 1), apply(2, 2), send(1, rest)]);
 
-    // n2 never answered: a heartbeat interval after the first send, everything again.
-    node.handle_timeout(ms(110));
+    // n2 never answered: resend_after (50 ms) after the first send, everything again;
+    // n1's payload went out 39 ms ago, so n1 gets a heartbeat.
+    node.handle_timeout(ms(60));
     assert_eq!(
         drain(&mut node),
         vec![send(1, heartbeat(2, 0, (2, 2), 2)), send(2, append(2, 0, (1, 1), entries(2, &[2, 2]), 2))]
