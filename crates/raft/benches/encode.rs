@@ -12,7 +12,7 @@ fn append_entries(entries: usize, command_bytes: usize) -> Message {
         leader: NodeId(1),
         prev_log_index: LogIndex(100),
         prev_log_term: Term(6),
-        entries: (0..entries).map(|i| Entry { term: Term(7), command: vec![i as u8; command_bytes] }).collect(),
+        entries: (0..entries).map(|i| Entry { term: Term(7), command: vec![i as u8; command_bytes].into() }).collect(),
         leader_commit: LogIndex(99),
     })
 }
