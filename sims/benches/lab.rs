@@ -21,6 +21,19 @@ fn lab(c: &mut Criterion) {
     }
     group.finish();
 
+    // Tracing compiled in but disabled: a subscriber is installed whose level
+    // (INFO) leaves out raftsim's DEBUG events, against no subscriber at all.
+    let mut group = c.benchmark_group("tracing");
+    let case = sims::find("ManyElections2A").expect("registered");
+    group.bench_function("no_subscriber", |b| b.iter(|| black_box(sims::run_test(case, 7, &options).trace_hash)));
+    let quiet = tracing_subscriber::fmt().with_max_level(tracing::Level::INFO).finish();
+    tracing::subscriber::with_default(quiet, || {
+        group.bench_function("subscriber_at_info", |b| {
+            b.iter(|| black_box(sims::run_test(case, 7, &options).trace_hash))
+        });
+    });
+    group.finish();
+
     let mut group = c.benchmark_group("suite");
     group.sample_size(10);
     let mut seed = 0;

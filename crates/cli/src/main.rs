@@ -99,6 +99,9 @@ struct SweepArgs {
     /// Append new failing seeds to the regression file.
     #[arg(long)]
     save_failures: bool,
+    /// Skip Raft's invariants after every event (faster; the lab's own checks still run).
+    #[arg(long)]
+    no_invariants: bool,
 }
 
 #[derive(clap::Args)]
@@ -346,6 +349,7 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode, String> {
         fail_fast: args.fail_fast,
         check_determinism: args.check_determinism,
         partition,
+        no_invariants: args.no_invariants,
     };
     let request = SweepRequest {
         config,

@@ -5,18 +5,21 @@ use std::sync::Mutex;
 use raftsim::sweep::regressions::Regressions;
 use raftsim::sweep::{sweep, Progress, SeedRun, SweepConfig, WorkList};
 
-#[test]
-fn per_seed_hashes_do_not_depend_on_worker_count() {
-    let cases = sims::matching("2A,BasicAgree2B,FailAgree2B");
-    let hashes = |jobs: usize| {
+type Hashes = (Vec<(&'static str, u64, u64)>, Vec<(&'static str, u64)>);
+
+/// Every (test, seed, trace hash) of a sweep with `jobs` workers, and the digests.
+fn hashes(pattern: &str, seeds: u64, jobs: usize) -> Hashes {
+    let cases = sims::matching(pattern);
+    {
         let config = SweepConfig {
             start: 0,
-            seeds: 120,
+            seeds,
             jobs,
             bug: None,
             fail_fast: false,
             check_determinism: false,
             partition: None,
+            no_invariants: false,
         };
         let work = WorkList::new(&cases, &Regressions::default(), &config);
         let seen = Mutex::new(Vec::new());
@@ -26,13 +29,27 @@ fn per_seed_hashes_do_not_depend_on_worker_count() {
         seen.sort_unstable();
         let digests: Vec<(&str, u64)> = outcome.summaries.iter().map(|s| (s.name, s.digest)).collect();
         (seen, digests)
-    };
-    let one = hashes(1);
+    }
+}
+
+#[test]
+fn per_seed_hashes_do_not_depend_on_worker_count() {
+    let one = hashes("2A,BasicAgree2B,FailAgree2B", 120, 1);
     assert_eq!(one.0.len(), 5 * 120);
-    assert_eq!(one, hashes(2));
-    assert_eq!(one, hashes(4));
+    assert_eq!(one, hashes("2A,BasicAgree2B,FailAgree2B", 120, 2));
+    assert_eq!(one, hashes("2A,BasicAgree2B,FailAgree2B", 120, 4));
     // And different seeds really do different things.
     let first: std::collections::BTreeSet<u64> =
         one.0.iter().filter(|(test, _, _)| *test == "InitialElection2A").map(|(_, _, hash)| *hash).collect();
     assert_eq!(first.len(), 120);
+}
+
+/// Determinism through crashes, restarts, lossy networks and snapshots.
+#[test]
+fn crash_restart_and_snapshot_runs_replay_across_worker_counts() {
+    let pattern = "Persist12C,Persist32C,Figure82C,UnreliableAgree2C,SnapshotInstallCrash2D,SnapshotAllCrash2D";
+    let one = hashes(pattern, 12, 1);
+    assert_eq!(one.0.len(), 6 * 12);
+    assert_eq!(one, hashes(pattern, 12, 2));
+    assert_eq!(one, hashes(pattern, 12, 3));
 }

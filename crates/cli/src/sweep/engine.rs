@@ -33,6 +33,8 @@ pub struct SweepConfig {
     /// Run every seed twice; a seed whose two runs differ fails.
     pub check_determinism: bool,
     pub partition: Option<Partition>,
+    /// Skip Raft's invariants (the lab's checks and the liveness phase still run).
+    pub no_invariants: bool,
 }
 
 /// One test's runs.
@@ -309,7 +311,8 @@ pub fn sweep(
 }
 
 fn worker(shared: &Shared<'_>) -> Vec<TestSummary> {
-    let options = Options { bug: shared.config.bug, ..Options::default() };
+    let options =
+        Options { bug: shared.config.bug, check_invariants: !shared.config.no_invariants, ..Options::default() };
     let mut local: Vec<TestSummary> = (0..shared.work.tests()).map(|_| TestSummary::default()).collect();
     while !shared.stop.load(Ordering::Relaxed) {
         let index = shared.next.fetch_add(1, Ordering::Relaxed);
@@ -349,6 +352,7 @@ mod tests {
             fail_fast: false,
             check_determinism: false,
             partition: partition.map(|spec| spec.parse().unwrap()),
+            no_invariants: false,
         }
     }
 
