@@ -191,24 +191,15 @@ impl Node {
         if reply.term != self.term && !planted!(self, IgnoreReplyTerm) {
             return;
         }
-        let last_index = self.log.last_index();
+        if reply.success {
+            return self.follower_matches(now, from, reply.match_index);
+        }
         let hinted_next = reply.conflict.as_ref().map(|conflict| self.backup_target(conflict));
         let Role::Leader { progress } = &mut self.role else {
             return;
         };
         let peer = &mut progress[from.0 as usize];
-        if reply.success {
-            peer.matched = peer.matched.max(reply.match_index);
-            peer.next = peer.next.max(peer.matched.next());
-            if peer.in_flight.is_some_and(|(last, _)| peer.matched >= last) {
-                peer.in_flight = None;
-            }
-            let more = peer.next <= last_index;
-            self.advance_commit(now);
-            if more {
-                self.send_append(now, from, Heartbeat::Never);
-            }
-        } else if let Some(target) = hinted_next {
+        if let Some(target) = hinted_next {
             // Only the answer to the current probe may move nextIndex back.
             if reply.prev_log_index.next() != peer.next {
                 return;
@@ -223,6 +214,27 @@ impl Node {
             if moved {
                 self.send_append(now, from, Heartbeat::IfNothingElse);
             }
+        }
+    }
+
+    /// Follower `from` now holds the leader's log up to `matched` (an
+    /// AppendEntries or an InstallSnapshot succeeded): move its progress,
+    /// commit what a majority holds, and send what it still lacks.
+    pub(crate) fn follower_matches(&mut self, now: Instant, from: NodeId, matched: LogIndex) {
+        let last_index = self.log.last_index();
+        let Role::Leader { progress } = &mut self.role else {
+            return;
+        };
+        let peer = &mut progress[from.0 as usize];
+        peer.matched = peer.matched.max(matched);
+        peer.next = peer.next.max(peer.matched.next());
+        if peer.in_flight.is_some_and(|(last, _)| peer.matched >= last) {
+            peer.in_flight = None;
+        }
+        let more = peer.next <= last_index;
+        self.advance_commit(now);
+        if more {
+            self.send_append(now, from, Heartbeat::Never);
         }
     }
 

@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use crate::bugs::planted;
 use crate::message::{InstallSnapshot, InstallSnapshotReply};
-use crate::node::Role;
 use crate::{Apply, Instant, LogIndex, Message, Node, NodeId};
 
 impl Node {
@@ -69,20 +68,6 @@ impl Node {
         if reply.term != self.term {
             return;
         }
-        let last_index = self.log.last_index();
-        let Role::Leader { progress } = &mut self.role else {
-            return;
-        };
-        let peer = &mut progress[from.0 as usize];
-        peer.matched = peer.matched.max(reply.last_included_index);
-        peer.next = peer.next.max(peer.matched.next());
-        if peer.in_flight.is_some_and(|(last, _)| peer.matched >= last) {
-            peer.in_flight = None;
-        }
-        let more = peer.next <= last_index;
-        self.advance_commit(now);
-        if more {
-            self.send_append(now, from, crate::replication::Heartbeat::Never);
-        }
+        self.follower_matches(now, from, reply.last_included_index);
     }
 }
