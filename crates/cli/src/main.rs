@@ -69,9 +69,9 @@ enum Command {
 struct SweepArgs {
     /// Tests: a name, a part (2A..2D), a substring, `all`, or a comma list.
     pattern: String,
-    /// How many seeds per test.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..), allow_hyphen_values = true)]
-    seeds: u64,
+    /// How many seeds per test (with --until-fail: the most, default a million).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..), allow_hyphen_values = true, required_unless_present = "until_fail")]
+    seeds: Option<u64>,
     /// The first seed.
     #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
     start: u64,
@@ -84,6 +84,12 @@ struct SweepArgs {
     /// Stop at the first failing seed.
     #[arg(long)]
     fail_fast: bool,
+    /// Go round-robin over the tests until the first failure, then show its last events and why.
+    #[arg(long)]
+    until_fail: bool,
+    /// Stop handing out seeds after this much wall-clock time (60s, 5m, 1h); results do not depend on it.
+    #[arg(long, value_name = "DURATION")]
+    time: Option<String>,
     /// Run every seed twice; a seed whose two trace hashes differ fails.
     #[arg(long)]
     check_determinism: bool,
@@ -269,6 +275,9 @@ fn run_hunt(tests: &str, seeds: u64, only: Option<&str>, jobs: Option<u64>) -> R
     Ok(outcome_code(missed == 0))
 }
 
+/// The most seeds per test `--until-fail` tries when `--seeds` is not given.
+const UNTIL_FAIL_SEEDS: u64 = 1_000_000;
+
 /// Worker threads by default: every core.
 fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -291,9 +300,15 @@ fn run(test: &str, seed: u64, trace: bool, bug: Option<&str>) -> Result<ExitCode
     } else {
         (sims::run_test(case, seed, &options), Vec::new())
     };
+    // A failure is explained from its events: record the seed again if they were not kept.
+    let explained = match (&report.outcome, trace) {
+        (Err(_), false) => Some(replay::record::record_run(case, seed, &options).1),
+        _ => None,
+    };
     output::to_stdout(|out| {
         replay::lines::write(out, records.iter(), replay::style::Style { color: false })?;
-        print_run(out, case, &report, bug)
+        print_run(out, case, &report, bug)?;
+        replay::diagnosis::write(out, &report, explained.as_deref().unwrap_or(&records), case.setup.servers)
     })?;
     Ok(outcome_code(report.passed()))
 }
@@ -341,15 +356,18 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode, String> {
     let partition = args.partition.as_deref().map(str::parse::<Partition>).transpose()?;
     let bug = args.bug.as_deref().map(bugs::lookup).transpose()?;
     let jobs = args.jobs.map_or_else(default_jobs, |jobs| jobs as usize);
+    let time_budget = args.time.as_deref().map(sweep::budget::parse).transpose()?;
     let config = SweepConfig {
         start: args.start,
-        seeds: args.seeds,
+        seeds: args.seeds.unwrap_or(UNTIL_FAIL_SEEDS),
         jobs,
         bug,
         fail_fast: args.fail_fast,
         check_determinism: args.check_determinism,
         partition,
         no_invariants: args.no_invariants,
+        until_fail: args.until_fail,
+        time_budget,
     };
     let request = SweepRequest {
         config,

@@ -20,6 +20,8 @@ fn hashes(pattern: &str, seeds: u64, jobs: usize) -> Hashes {
             check_determinism: false,
             partition: None,
             no_invariants: false,
+            until_fail: false,
+            time_budget: None,
         };
         let work = WorkList::new(&cases, &Regressions::default(), &config);
         let seen = Mutex::new(Vec::new());

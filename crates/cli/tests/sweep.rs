@@ -225,3 +225,61 @@ fn fail_fast_stops_at_the_first_failure() {
     assert!(text.contains("stopped at the first failure (--fail-fast): 1 of 5000 runs made"), "{text}");
     assert!(text.ends_with("0 passed, 1 failed\n"), "{text}");
 }
+
+#[test]
+fn until_fail_stops_at_the_first_failure_and_shows_why() {
+    if !planted_bugs() {
+        return;
+    }
+    let output = raftsim(&["sweep", "2A", "--until-fail", "--jobs", "1", "--bug", "fixed-election-timeout"]);
+    assert_eq!(output.status.code(), Some(100));
+    let text = stdout(&output);
+    assert!(text.contains("round-robin until the first failure"), "{text}");
+    assert!(text.contains("first failure (--until-fail): InitialElection2A seed 0\n"), "{text}");
+    assert!(text.contains("n2 recv ← n1  VoteReply(t16 denied)\n"), "the trace's tail: {text}");
+    assert!(text.contains("check:  checkOneLeader\nreason: expected one leader, got none\n"), "{text}");
+    assert!(text.contains("stopped at the first failure (--until-fail): 1 of 3000000 runs made"), "{text}");
+    assert!(text.ends_with("0 passed, 1 failed\n"), "{text}");
+}
+
+#[test]
+fn until_fail_without_a_failure_runs_every_seed() {
+    let output = raftsim(&["sweep", "2A", "--until-fail", "--seeds", "3"]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    assert!(text.contains("no failure in 9 run(s) (--until-fail)"), "{text}");
+    assert!(text.ends_with("9 passed, 0 failed\n"), "{text}");
+}
+
+#[test]
+fn a_time_budget_stops_the_sweep_without_changing_any_run() {
+    #[allow(clippy::disallowed_methods)] // the test measures the budget itself
+    let began = std::time::Instant::now();
+    let output = raftsim(&["sweep", "all", "--seeds", "1000000", "--time", "1s", "--jobs", "2"]);
+    assert!(began.elapsed() < std::time::Duration::from_secs(30), "the budget is kept");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("for at most 1s wall"), "{text}");
+    assert!(text.contains("stopped after the time budget (--time, 1s): "), "{text}");
+    // A budget that does not run out gives the same table (but the speed column).
+    let digests = |args: &[&str]| -> Vec<String> {
+        let text = stdout(&raftsim(args));
+        text.lines()
+            .filter(|line| line.starts_with("InitialElection2A ") || line.starts_with("ReElection2A "))
+            .map(|line| {
+                let cells: Vec<&str> = line.split_whitespace().collect();
+                format!("{} {} {}", cells[..7].join(" "), cells.len(), cells[cells.len() - 1])
+            })
+            .collect()
+    };
+    let plain = digests(&["sweep", "2A", "--seeds", "40"]);
+    assert_eq!(plain.len(), 2);
+    assert_eq!(plain, digests(&["sweep", "2A", "--seeds", "40", "--time", "1h"]));
+}
+
+#[test]
+fn sweep_needs_seeds_or_until_fail_and_a_good_budget() {
+    assert_usage_error(&["sweep", "2A"], "--seeds");
+    assert_usage_error(&["sweep", "2A", "--seeds", "3", "--time", "0s"], "--time: the budget must be more than zero");
+    assert_usage_error(&["sweep", "2A", "--seeds", "3", "--time", "soon"], "--time: bad duration 'soon'");
+}

@@ -3,9 +3,14 @@
 //! ([`columns`]) or JSON lines ([`json`]), filtered by node, topic and
 //! virtual-time window ([`filter`]); or draw it as a timeline ([`model`],
 //! then [`perfetto`] or [`svg`]). The failing check and its reason are the
-//! last lines. Two replays of one seed print the same bytes.
+//! last lines, just after the [`diagnosis`] of a failure. Two replays of one
+//! seed print the same bytes. [`tail`] is the
+//! short form: the last events of a failing seed and its reason; [`diff`]
+//! names the first event where two runs of one seed part.
 
 pub mod columns;
+pub mod diagnosis;
+pub mod diff;
 pub mod filter;
 pub mod json;
 pub mod lines;
@@ -14,6 +19,7 @@ pub mod perfetto;
 pub mod record;
 pub mod style;
 pub mod svg;
+pub mod tail;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -85,11 +91,13 @@ pub fn replay(case: &TestCase, options: &ReplayOptions) -> Result<bool, String> 
         View::Json => json::write(out, shown, case.name, &report, options.bug),
         View::Lines => {
             lines::write(out, shown, Style { color: options.color })?;
+            diagnosis::write(out, &report, &records, case.setup.servers)?;
             closing_lines(out, case.name, &report, options.bug)
         }
         View::Columns { width } => {
             let nodes: Vec<u32> = (0..case.setup.servers as u32).filter(|n| options.filter.shows_node(*n)).collect();
             columns::Columns::new(nodes, width, Style { color: options.color }).write(out, shown)?;
+            diagnosis::write(out, &report, &records, case.setup.servers)?;
             closing_lines(out, case.name, &report, options.bug)
         }
     })?;

@@ -6,14 +6,19 @@
 //! the end, so what a sweep reports never depends on the number of workers
 //! or on which worker ran which seed, and its memory does not grow with the
 //! number of seeds. Every run is also handed to an observer (the JSON-lines
-//! writer) with its index in the work list.
+//! writer) with its index in the work list. With `--until-fail` the work goes
+//! round-robin over the tests and stops at the first failure (every earlier
+//! run still completes); `--time` stops handing out runs when the wall-clock
+//! budget is spent.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::Instant;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use sims::TestCase;
 use tester::{Failure, Options};
 
+use super::groups::Groups;
 use super::histogram::Histogram;
 use super::partition::Partition;
 use super::regressions::Regressions;
@@ -35,6 +40,13 @@ pub struct SweepConfig {
     pub partition: Option<Partition>,
     /// Skip Raft's invariants (the lab's checks and the liveness phase still run).
     pub no_invariants: bool,
+    /// Go round-robin over the tests (seed 0 of each, then seed 1, ...) and
+    /// stop at the first failure: every earlier run still completes, so the
+    /// failure found is the first in that order whatever the number of workers.
+    pub until_fail: bool,
+    /// Stop handing out runs after this much wall-clock time (`--time`).
+    /// It decides only how many runs are made, never what a run does.
+    pub time_budget: Option<Duration>,
 }
 
 /// One test's runs.
@@ -62,6 +74,10 @@ pub struct WorkList {
     offsets: Vec<u64>,
     start: u64,
     partition: Option<Partition>,
+    /// Round-robin over the tests instead of test by test.
+    interleave: bool,
+    /// The longest test's run count (for the round-robin order).
+    longest: u64,
 }
 
 impl WorkList {
@@ -75,12 +91,35 @@ impl WorkList {
             offsets.push(offsets.last().copied().unwrap_or(0) + listed.len() as u64 + config.seeds);
             tests.push(TestWork { case, regressions: listed, sorted });
         }
-        WorkList { tests, offsets, start: config.start, partition: config.partition }
+        let longest = tests.iter().map(|work| work.regressions.len() as u64 + config.seeds).max().unwrap_or(0);
+        WorkList {
+            tests,
+            offsets,
+            start: config.start,
+            partition: config.partition,
+            interleave: config.until_fail,
+            longest,
+        }
     }
 
     /// How many indexes there are (some of which may be skipped).
     pub fn len(&self) -> u64 {
+        if self.interleave {
+            return self.longest.saturating_mul(self.tests.len() as u64);
+        }
         *self.offsets.last().expect("offsets start with 0")
+    }
+
+    /// The test and position of `index`, in either order.
+    fn locate(&self, index: u64) -> Option<(usize, u64)> {
+        if self.interleave {
+            let tests = self.tests.len() as u64;
+            let (test, position) = ((index % tests) as usize, index / tests);
+            let runs = self.offsets[test + 1] - self.offsets[test];
+            return (position < runs).then_some((test, position));
+        }
+        let test = self.offsets.partition_point(|offset| *offset <= index).checked_sub(1)?;
+        (test < self.tests.len()).then(|| (test, index - self.offsets[test]))
     }
 
     pub fn is_empty(&self) -> bool {
@@ -97,9 +136,8 @@ impl WorkList {
 
     /// The run at `index`, or `None` when this shard skips it (or it repeats a regression seed).
     pub fn item(&self, index: u64) -> Option<WorkItem> {
-        let test = self.offsets.partition_point(|offset| *offset <= index).checked_sub(1)?;
-        let work = self.tests.get(test)?;
-        let position = index - self.offsets[test];
+        let (test, position) = self.locate(index)?;
+        let work = &self.tests[test];
         let seed = match work.regressions.get(position as usize) {
             Some(seed) => *seed,
             None => {
@@ -116,6 +154,12 @@ impl WorkList {
 
     /// How many runs this shard makes, and how many of them are regression seeds.
     pub fn planned(&self) -> (u64, u64) {
+        if self.partition.is_none() {
+            // Every position runs but a range seed that repeats a regression seed.
+            let regressions: u64 = self.tests.iter().map(|work| work.regressions.len() as u64).sum();
+            let range: u64 = (0..self.tests.len()).map(|test| self.range_runs(test)).sum();
+            return (regressions + range, regressions);
+        }
         let (mut runs, mut regressions) = (0, 0);
         for index in 0..self.len() {
             if let Some(item) = self.item(index) {
@@ -126,6 +170,20 @@ impl WorkList {
             }
         }
         (runs, regressions)
+    }
+}
+
+impl WorkList {
+    /// The range seeds test `test` runs: the range, less the regression seeds in it.
+    fn range_runs(&self, test: usize) -> u64 {
+        let work = &self.tests[test];
+        let seeds = self.offsets[test + 1] - self.offsets[test] - work.regressions.len() as u64;
+        let end = self.start.saturating_add(seeds);
+        let mut in_range: Vec<u64> =
+            work.sorted.iter().copied().filter(|seed| (self.start..end).contains(seed)).collect();
+        in_range.dedup();
+        let repeated = in_range.len() as u64;
+        seeds - repeated
     }
 }
 
@@ -141,12 +199,15 @@ pub struct SeedRun {
     pub rpcs: u64,
     pub bytes: u64,
     pub trace_hash: u64,
+    /// More lines about the failure (the determinism diff).
+    pub detail: Vec<String>,
 }
 
 /// Runs one seed (twice, when checking determinism).
 pub fn run_seed(case: &TestCase, seed: u64, position: u64, options: &Options, twice: bool) -> SeedRun {
     let report = sims::run_test(case, seed, options);
     let mut outcome = report.outcome.clone();
+    let mut detail = Vec::new();
     if twice {
         let again = sims::run_test(case, seed, options);
         if again.trace_hash != report.trace_hash || again.events != report.events || again.outcome != report.outcome {
@@ -157,6 +218,7 @@ pub fn run_seed(case: &TestCase, seed: u64, position: u64, options: &Options, tw
                     report.trace_hash, again.trace_hash, report.events, again.events
                 ),
             ));
+            detail = crate::replay::diff::explain(case, seed, options);
         }
     }
     SeedRun {
@@ -169,6 +231,7 @@ pub fn run_seed(case: &TestCase, seed: u64, position: u64, options: &Options, tw
         rpcs: report.stats.rpcs,
         bytes: report.stats.bytes,
         trace_hash: report.trace_hash,
+        detail,
     }
 }
 
@@ -179,6 +242,8 @@ pub struct SeedFailure {
     pub position: u64,
     pub check: &'static str,
     pub reason: String,
+    /// More lines about it (the determinism diff).
+    pub detail: Vec<String>,
 }
 
 /// What a sweep found for one test.
@@ -189,6 +254,8 @@ pub struct TestSummary {
     pub failed: u64,
     /// The first [`KEPT_FAILURES`] failures in run order.
     pub failures: Vec<SeedFailure>,
+    /// Every failure, grouped by kind.
+    pub groups: Groups,
     /// Virtual time per run, in ms.
     pub virtual_time_ms: Histogram,
     /// Sums over runs.
@@ -217,11 +284,13 @@ impl TestSummary {
             Ok(()) => self.passed += 1,
             Err(failure) => {
                 self.failed += 1;
+                self.groups.add(failure.check, &failure.reason, run.seed);
                 let failure = SeedFailure {
                     seed: run.seed,
                     position: run.position,
                     check: failure.check,
                     reason: failure.reason.clone(),
+                    detail: run.detail.clone(),
                 };
                 self.keep_failures(std::iter::once(failure));
             }
@@ -238,6 +307,7 @@ impl TestSummary {
         self.passed += other.passed;
         self.failed += other.failed;
         self.keep_failures(other.failures.into_iter());
+        self.groups.merge(other.groups);
         self.virtual_time_ms.merge(&other.virtual_time_ms);
         self.events += other.events;
         self.rpcs += other.rpcs;
@@ -270,11 +340,15 @@ pub struct Progress {
     pub failed: AtomicU64,
 }
 
-/// What a sweep found: one summary per test, in the order given, and
-/// whether `--fail-fast` stopped it before every run was made.
+/// What a sweep found: one summary per test, in the order given, whether
+/// `--fail-fast` or `--until-fail` stopped it before every run was made, and
+/// whether the `--time` budget ran out.
 pub struct Outcome {
     pub summaries: Vec<TestSummary>,
     pub stopped_early: bool,
+    pub out_of_time: bool,
+    /// The failing run with the lowest index: (test, seed).
+    pub first_failure: Option<(usize, u64)>,
 }
 
 struct Shared<'a> {
@@ -283,7 +357,14 @@ struct Shared<'a> {
     progress: &'a Progress,
     observer: &'a (dyn Fn(u64, &SeedRun) + Sync),
     next: AtomicU64,
+    /// Hand out no more runs (fail-fast, or the time budget is spent).
     stop: AtomicBool,
+    out_of_time: AtomicBool,
+    /// With `--until-fail`: hand out no index past this one (the first failure so far).
+    stop_after: AtomicU64,
+    first_failure: Mutex<Option<(u64, usize, u64)>>,
+    /// When the `--time` budget ends.
+    deadline: Option<Instant>,
 }
 
 /// Makes every run of `work` on `config.jobs` workers. `observer` sees each
@@ -294,7 +375,21 @@ pub fn sweep(
     progress: &Progress,
     observer: &(dyn Fn(u64, &SeedRun) + Sync),
 ) -> Outcome {
-    let shared = Shared { work, config, progress, observer, next: AtomicU64::new(0), stop: AtomicBool::new(false) };
+    // The one wall-clock decision: how many runs to hand out, never what a run does.
+    #[allow(clippy::disallowed_methods)]
+    let deadline = config.time_budget.map(|budget| Instant::now() + budget);
+    let shared = Shared {
+        work,
+        config,
+        progress,
+        observer,
+        next: AtomicU64::new(0),
+        stop: AtomicBool::new(false),
+        out_of_time: AtomicBool::new(false),
+        stop_after: AtomicU64::new(u64::MAX),
+        first_failure: Mutex::new(None),
+        deadline,
+    };
     let per_worker: Vec<Vec<TestSummary>> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..config.jobs.max(1)).map(|_| scope.spawn(|| worker(&shared))).collect();
         workers.into_iter().map(|worker| worker.join().expect("a sweep worker does not panic")).collect()
@@ -306,8 +401,13 @@ pub fn sweep(
             summary.merge(part);
         }
     }
-    let stopped_early = shared.stop.load(Ordering::Relaxed) && shared.next.load(Ordering::Relaxed) < work.len();
-    Outcome { summaries, stopped_early }
+    let handed_out = shared.next.load(Ordering::Relaxed);
+    let stopped = shared.stop.load(Ordering::Relaxed) || shared.stop_after.load(Ordering::Relaxed) != u64::MAX;
+    let stopped_early = stopped && handed_out < work.len();
+    let out_of_time = shared.out_of_time.load(Ordering::Relaxed);
+    let first_failure =
+        shared.first_failure.into_inner().expect("workers are done").map(|(_, test, seed)| (test, seed));
+    Outcome { summaries, stopped_early, out_of_time, first_failure }
 }
 
 fn worker(shared: &Shared<'_>) -> Vec<TestSummary> {
@@ -315,8 +415,16 @@ fn worker(shared: &Shared<'_>) -> Vec<TestSummary> {
         Options { bug: shared.config.bug, check_invariants: !shared.config.no_invariants, ..Options::default() };
     let mut local: Vec<TestSummary> = (0..shared.work.tests()).map(|_| TestSummary::default()).collect();
     while !shared.stop.load(Ordering::Relaxed) {
+        if let Some(deadline) = shared.deadline {
+            #[allow(clippy::disallowed_methods)] // --time: how many runs, never what a run does
+            if Instant::now() >= deadline {
+                shared.out_of_time.store(true, Ordering::Relaxed);
+                shared.stop.store(true, Ordering::Relaxed);
+                break;
+            }
+        }
         let index = shared.next.fetch_add(1, Ordering::Relaxed);
-        if index >= shared.work.len() {
+        if index >= shared.work.len() || index > shared.stop_after.load(Ordering::Relaxed) {
             break;
         }
         let Some(item) = shared.work.item(index) else { continue };
@@ -330,7 +438,13 @@ fn worker(shared: &Shared<'_>) -> Vec<TestSummary> {
         (shared.observer)(index, &run);
         if run.outcome.is_err() {
             shared.progress.failed.fetch_add(1, Ordering::Relaxed);
-            if shared.config.fail_fast {
+            let mut first = shared.first_failure.lock().expect("no worker panics holding it");
+            if first.is_none_or(|(earliest, _, _)| index < earliest) {
+                *first = Some((index, item.test, item.seed));
+            }
+            if shared.config.until_fail {
+                shared.stop_after.fetch_min(index, Ordering::Relaxed);
+            } else if shared.config.fail_fast {
                 shared.stop.store(true, Ordering::Relaxed);
             }
         }
@@ -353,6 +467,8 @@ mod tests {
             check_determinism: false,
             partition: partition.map(|spec| spec.parse().unwrap()),
             no_invariants: false,
+            until_fail: false,
+            time_budget: None,
         }
     }
 
@@ -404,5 +520,36 @@ mod tests {
         };
         assert_eq!(run(1), run(3));
         assert_eq!(run(1).0, 30);
+    }
+
+    #[test]
+    fn until_fail_goes_round_robin_over_the_tests() {
+        let cases = sims::matching("InitialElection2A,ReElection2A");
+        let config = SweepConfig { until_fail: true, ..config(2, None) };
+        let work = WorkList::new(&cases, &Regressions::default(), &config);
+        assert_eq!(items(&work), vec![(0, 10, 0), (1, 10, 0), (0, 11, 1), (1, 11, 1)]);
+        assert_eq!(work.planned(), (4, 0));
+    }
+
+    #[cfg(feature = "planted-bugs")]
+    #[test]
+    fn until_fail_finds_the_same_first_failure_on_any_number_of_workers() {
+        let cases = sims::matching("2A");
+        let run = |jobs| {
+            let config = SweepConfig {
+                jobs,
+                start: 0,
+                until_fail: true,
+                bug: Some("no-step-down-on-reply"),
+                ..config(50, None)
+            };
+            let work = WorkList::new(&cases, &Regressions::default(), &config);
+            let outcome = sweep(&work, &config, &Progress::default(), &|_, _| {});
+            assert!(outcome.stopped_early);
+            outcome.first_failure
+        };
+        let first = run(1);
+        assert!(first.is_some());
+        assert_eq!(first, run(4));
     }
 }

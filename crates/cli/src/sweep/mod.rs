@@ -1,18 +1,22 @@
 //! `raftsim sweep`: many seeds of many tests, in parallel, with a progress
 //! display, an end table, the failing seeds and how to replay them.
 //!
-//! - [`engine`]: the work list and the workers;
+//! - [`engine`]: the work list and the workers; [`budget`]: `--time`;
 //! - [`partition`]: `--partition hash:K/N | slice:K/N`;
 //! - [`regressions`]: the regression file, run first, `--save-failures`;
 //! - [`jsonl`]: `--json FILE`, one line per run;
 //! - [`histogram`]: p50/p99 in bounded memory;
+//! - [`groups`], [`rate`]: failures grouped by kind, with rates and 95% intervals;
 //! - [`progress`], [`table`]: what the user sees.
 
+pub mod budget;
 pub mod engine;
+pub mod groups;
 pub mod histogram;
 pub mod jsonl;
 pub mod partition;
 pub mod progress;
+pub mod rate;
 pub mod regressions;
 pub mod table;
 
@@ -27,7 +31,7 @@ pub use engine::{sweep, Progress, SeedRun, SweepConfig, TestSummary, WorkList};
 use jsonl::JsonLines;
 use regressions::Regressions;
 
-use crate::output;
+use crate::{output, replay};
 
 /// Everything `raftsim sweep` was asked for.
 #[derive(Clone, Debug)]
@@ -82,12 +86,32 @@ pub fn run(cases: &[&'static TestCase], request: &SweepRequest) -> Result<bool, 
     if let Some(json) = json {
         json.into_inner().expect("no writer panics").finish()?;
     }
+    let first = match outcome.first_failure {
+        Some((test, seed)) if config.until_fail => Some((work.case(test), seed)),
+        _ => None,
+    };
+    let first = first.map(|(case, seed)| (case, replay::tail::record(case, seed, config.bug)));
     let passed: u64 = outcome.summaries.iter().map(|summary| summary.passed).sum();
     let failed: u64 = outcome.summaries.iter().map(|summary| summary.failed).sum();
     output::to_stdout(|out| {
         table::write(out, &outcome.summaries, config.bug)?;
-        if outcome.stopped_early {
-            writeln!(out, "stopped at the first failure (--fail-fast): {} of {planned} runs made", passed + failed)?;
+        groups::write(out, &outcome.summaries, config.bug)?;
+        if let Some((case, (report, records))) = &first {
+            writeln!(out, "first failure (--until-fail): {} seed {}", case.name, report.seed)?;
+            replay::tail::write(out, case, report, records, config.bug)?;
+        } else if config.until_fail && !outcome.out_of_time {
+            writeln!(out, "no failure in {} run(s) (--until-fail)", passed + failed)?;
+        }
+        if outcome.out_of_time {
+            let budget = config.time_budget.unwrap_or_default().as_secs_f64();
+            writeln!(
+                out,
+                "stopped after the time budget (--time, {budget}s): {} of {planned} runs made",
+                passed + failed
+            )?;
+        } else if outcome.stopped_early {
+            let flag = if config.until_fail { "--until-fail" } else { "--fail-fast" };
+            writeln!(out, "stopped at the first failure ({flag}): {} of {planned} runs made", passed + failed)?;
         }
         if let Some(saved) = saved {
             writeln!(out, "saved {saved} new failing seed(s) to {}", regressions.path().display())?;
@@ -115,6 +139,12 @@ fn header(tests: usize, config: &SweepConfig, planned: u64, regression_runs: u64
     }
     if let Some(bug) = config.bug {
         text.push_str(&format!(", with planted bug {bug}"));
+    }
+    if config.until_fail {
+        text.push_str(", round-robin until the first failure");
+    }
+    if let Some(budget) = config.time_budget {
+        text.push_str(&format!(", for at most {}s wall", budget.as_secs_f64()));
     }
     if config.check_determinism {
         text.push_str(", each seed twice (--check-determinism)");

@@ -42,6 +42,9 @@ pub fn write(out: &mut dyn Write, summaries: &[TestSummary], bug: Option<&str>) 
     for summary in summaries {
         for failure in &summary.failures {
             writeln!(out, "FAIL {} seed {}: {}: {}", summary.name, failure.seed, failure.check, failure.reason)?;
+            for line in &failure.detail {
+                writeln!(out, "     {line}")?;
+            }
             writeln!(out, "     replay: {}", replay_command(summary.name, failure.seed, bug))?;
         }
         let unlisted = summary.failed - summary.failures.len() as u64;
@@ -79,6 +82,7 @@ mod tests {
             position: 4,
             check: "checkOneLeader",
             reason: "expected one leader, got none".into(),
+            detail: Vec::new(),
         });
         let mut out = Vec::new();
         write(&mut out, &[summary], Some("fixed-election-timeout")).unwrap();

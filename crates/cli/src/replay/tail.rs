@@ -1,0 +1,43 @@
+//! A failing seed, explained in a screenful: the run is recorded again, and
+//! its last events, the failing check and its reason are printed, then the
+//! diagnosis. `sweep --until-fail` ends with this; the
+//! full trace is one `raftsim replay` away.
+
+use std::io::{self, Write};
+
+use sims::TestCase;
+use tester::{Options, Report};
+
+use super::record::{self, Record};
+use super::style::Style;
+use super::{closing_lines, diagnosis, lines};
+
+/// How many events before the end the tail shows.
+pub const TAIL_EVENTS: usize = 30;
+
+/// Records one seed again and returns its report and events.
+pub fn record(case: &TestCase, seed: u64, bug: Option<&'static str>) -> (Report, Vec<Record>) {
+    record::record_run(case, seed, &Options { bug, ..Options::default() })
+}
+
+/// Writes the last `TAIL_EVENTS` events, the closing lines and the diagnosis.
+pub fn write(
+    out: &mut dyn Write,
+    case: &TestCase,
+    report: &Report,
+    records: &[Record],
+    bug: Option<&str>,
+) -> io::Result<()> {
+    let test = case.name;
+    let skipped = records.len().saturating_sub(TAIL_EVENTS);
+    if skipped > 0 {
+        writeln!(
+            out,
+            "... {skipped} earlier event(s); `{}` shows them all",
+            crate::replay_command(test, report.seed, bug)
+        )?;
+    }
+    lines::write(out, records[skipped..].iter(), Style { color: false })?;
+    closing_lines(out, test, report, bug)?;
+    diagnosis::write(out, report, records, case.setup.servers)
+}

@@ -1,0 +1,64 @@
+//! `--check-determinism` names the first event where two runs of a seed
+//! part. A test file of its own: its recordings use a scoped `tracing`
+//! subscriber, and no other test's threads may race with them to register
+//! tracing callsites (a race that can hide events from a recording).
+
+/// A Raft factory with a planted non-determinism, for the test only: every
+/// other run (counted by the nodes it makes) gives node 0 another election
+/// timer seed. The product code has no hook for it: it goes in through
+/// `tester::Options::factory`, as any other Raft would.
+struct EveryOtherRunDiffers {
+    made: std::cell::Cell<u64>,
+    servers: u64,
+}
+
+impl tester::RaftFactory for EveryOtherRunDiffers {
+    fn make(&self, mut args: tester::MakeArgs) -> Result<Box<dyn tester::RaftNode>, String> {
+        let run = self.made.get() / self.servers;
+        self.made.set(self.made.get() + 1);
+        if run % 2 == 1 && args.me == raft::NodeId(0) {
+            args.rng_seed ^= 0x5eed;
+        }
+        tester::CoreFactory.make(args)
+    }
+}
+
+#[test]
+fn a_planted_non_determinism_is_named_at_its_first_differing_event() {
+    use raftsim::replay::record::record_run;
+    use std::rc::Rc;
+
+    let case = sims::find("InitialElection2A").unwrap();
+    let flaky = Rc::new(EveryOtherRunDiffers { made: std::cell::Cell::new(0), servers: 3 });
+    let options = tester::Options { factory: Some(flaky.clone()), ..tester::Options::default() };
+
+    // What the diff must find: record an even run and an odd run ourselves.
+    let (_, even) = record_run(case, 5, &options);
+    let (_, odd) = record_run(case, 5, &options);
+    let expected = raftsim::replay::diff::first_difference(&even, &odd).expect("the planted difference shows");
+    assert_eq!(even[..expected.event], odd[..expected.event]);
+    let line = |record: &raftsim::replay::record::Record| {
+        raftsim::replay::lines::line(record, raftsim::replay::style::Style { color: false })
+    };
+    let (first, second) = (expected.first.as_ref().unwrap(), expected.second.as_ref().unwrap());
+    assert_ne!(first, second);
+
+    // The sweep's determinism check fails the seed and explains it.
+    let run = raftsim::sweep::engine::run_seed(case, 5, 5, &options, true);
+    let failure = run.outcome.expect_err("two runs of the seed differ");
+    assert_eq!(failure.check, "determinism");
+    assert!(failure.reason.starts_with("two runs of one seed differ: trace "), "{}", failure.reason);
+    let detail = run.detail.join("\n");
+    assert!(
+        detail.starts_with(&format!("first difference at event #{} (virtual time ", expected.event + 1)),
+        "{detail}"
+    );
+    assert!(detail.contains(&format!("  run 1: {}", line(first))), "{detail}");
+    assert!(detail.contains(&format!("  run 2: {}", line(second))), "{detail}");
+    assert!(detail.contains(&format!("  both:  {}", line(&even[expected.event - 1]))), "{detail}");
+    println!("{detail}");
+
+    // A deterministic Raft has no difference to show.
+    let plain = raftsim::sweep::engine::run_seed(case, 5, 5, &tester::Options::default(), true);
+    assert!(plain.outcome.is_ok() && plain.detail.is_empty());
+}
