@@ -46,6 +46,9 @@ fn a_commit_from_an_earlier_term_shows_the_index_and_who_committed_it() {
     };
     let written = line("index 28: written by leaders");
     assert!(written.contains("t49 by n3 at ") && written.contains("t51 by n2 at "), "{written}");
+    // The two values at stake: what n3 committed and applied, and what the new leader n2 holds.
+    assert!(written.contains("t49 by n3 at 15.84s value 5809"), "{written}");
+    assert!(written.contains("t51 by n2 at 17.10s value 3280"), "{written}");
     assert!(line("  committed by leaders (commit index reaching 28): ").contains("n3 (leader t66) at "), "{text}");
     assert!(line("  applied at 28: ").contains("n3=5809"), "{text}");
     let leaders = line("leaders by term");

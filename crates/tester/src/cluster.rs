@@ -208,6 +208,10 @@ impl Cluster {
         let mut world = self.world.borrow_mut();
         let now = Instant(world.sim.now().micros());
         let started = world.peers[i].node.as_mut()?.start(now, command.encode());
+        if let Ok(started) = &started {
+            // The value an index was written with, for traces and diagnosis (the core sees only bytes).
+            tracing::debug!(node = i, index = started.index.0, value = %command, "client start");
+        }
         world.drive(i, None);
         started.ok().map(|started| (started.index.0, started.term.0))
     }

@@ -27,18 +27,35 @@ pub fn index_in(reason: &str) -> Option<u64> {
     None
 }
 
+/// The `value` field of a record, as text.
+fn value_text(record: &Record) -> String {
+    match record.field("value") {
+        Some(Value::Str(text)) => text.clone(),
+        Some(other) => other.to_string(),
+        None => "?".into(),
+    }
+}
+
 /// The history of `index` as a few lines.
 pub fn describe(records: &[Record], index: u64) -> Vec<String> {
     let mut written = Vec::new();
     let mut committed: BTreeMap<u32, (u64, String)> = BTreeMap::new();
     let mut applied: BTreeMap<u32, String> = BTreeMap::new();
     let mut leaders = Vec::new();
+    // The write just recorded (writer, position), to attach the value its client start gives.
+    let mut last_write: Option<(u32, usize)> = None;
     for record in records {
         let Some(node) = record.node else { continue };
         let term = record.term.map(|term| format!("t{term}")).unwrap_or_default();
         match record.message.as_str() {
             "start: appended" if number(record, "index") == Some(index) => {
                 written.push(format!("{term} by n{node} at {}", at(record.time_us)));
+                last_write = Some((node, written.len() - 1));
+            }
+            "client start" if number(record, "index") == Some(index) => {
+                if let Some((_, position)) = last_write.filter(|(writer, _)| *writer == node) {
+                    written[position].push_str(&format!(" value {}", value_text(record)));
+                }
             }
             "commit advanced" if number(record, "commit").is_some_and(|commit| commit >= index) => {
                 let role = record.role.as_deref().unwrap_or("?");
@@ -47,12 +64,7 @@ pub fn describe(records: &[Record], index: u64) -> Vec<String> {
                     .or_insert_with(|| (record.time_us, format!("n{node} ({role} {term}) at {}", at(record.time_us))));
             }
             "apply" if number(record, "index") == Some(index) => {
-                let value = match record.field("value") {
-                    Some(Value::Str(text)) => text.clone(),
-                    Some(other) => other.to_string(),
-                    None => "?".into(),
-                };
-                applied.insert(node, format!("n{node}={value}"));
+                applied.insert(node, format!("n{node}={}", value_text(record)));
             }
             "apply snapshot" if number(record, "index").is_some_and(|upto| upto >= index) => {
                 applied.entry(node).or_insert_with(|| format!("n{node}=(in a snapshot)"));
