@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use raft::LogIndex;
+use raft::{LogIndex, State};
 use sim::Time;
 
 use super::{command_hash, violation};
@@ -35,9 +35,9 @@ pub(crate) fn check(
     seen_terms: &mut Vec<u64>,
     i: usize,
     node: &dyn RaftNode,
+    state: &State,
     now: Time,
 ) -> Result<Option<u64>, Failure> {
-    let state = node.state();
     let (last, floor) = (state.last_log_index.0, state.snapshot_index.0);
     let term_at = |index: u64| node.term_at(LogIndex(index)).map_or(0, |term| term.0);
     // Walk down to the highest index this node already had, unchanged.

@@ -88,7 +88,7 @@ impl Invariants {
         monotonic::check(track, i, &state, now)?;
         ordering::check(i, &state, now)?;
         self.election.check(i, &state, now)?;
-        let changed_from = log_matching::check(&mut self.entries, &mut self.nodes[i].seen_terms, i, node, now)?;
+        let changed_from = log_matching::check(&mut self.entries, &mut self.nodes[i].seen_terms, i, node, &state, now)?;
         let track = &mut self.nodes[i];
         let old_commit = std::mem::replace(&mut track.commit, state.commit_index.0);
         track.applied = state.last_applied.0;
