@@ -2,20 +2,38 @@
 //!
 //! Exit codes: 0 all passed; 100 some seed failed; 2 bad usage (one line on stderr).
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use raftsim::replay::filter::{parse_nodes, parse_time, Filter, Topics};
-use raftsim::replay::style::ColorChoice;
-use raftsim::replay::{ReplayOptions, View};
-use raftsim::sweep::partition::Partition;
-use raftsim::sweep::regressions::DEFAULT_PATH;
-use raftsim::sweep::{SweepConfig, SweepRequest};
-use raftsim::{bugs, exit, find_test, output, replay, replay_command, sweep};
+use harness::replay::filter::{parse_nodes, parse_time, Filter, Topics};
+use harness::replay::{ReplayOptions, View};
+use harness::sweep::partition::Partition;
+use harness::sweep::regressions::DEFAULT_PATH;
+use harness::sweep::{SweepConfig, SweepRequest};
+use harness::{bugs, exit, find_test, output, replay, replay_command, sweep};
 use sims::TestCase;
 use tester::{Options, Report};
+
+/// When to color.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to color stdout: `auto` colors a terminal unless `NO_COLOR` is set.
+    fn for_stdout(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        }
+    }
+}
 
 #[derive(Parser)]
 #[command(name = "raftsim", version, about = "Deterministic simulation of the MIT 6.824 Raft lab tests")]
@@ -252,7 +270,7 @@ fn run_hunt(tests: &str, seeds: u64, only: Option<&str>, jobs: Option<u64>) -> R
         Ok(())
     })?;
     for name in names {
-        let found = raftsim::hunt::hunt(name, &cases, seeds, jobs);
+        let found = harness::hunt::hunt(name, &cases, seeds, jobs);
         output::to_stdout(|out| match &found.caught {
             Some(catch) => writeln!(
                 out,

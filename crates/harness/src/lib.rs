@@ -1,4 +1,5 @@
-//! The `raftsim` command line, as a library so that its pieces can be tested.
+//! The library behind the `raftsim` command line: everything but argument
+//! parsing, so that a user's own crate can sweep, replay and hunt without the binary.
 //!
 //! Driving manual:
 //! - [`sweep`] runs many seeds of many tests over worker threads and reports a

@@ -25,7 +25,7 @@ impl tester::RaftFactory for EveryOtherRunDiffers {
 
 #[test]
 fn a_planted_non_determinism_is_named_at_its_first_differing_event() {
-    use raftsim::replay::record::record_run;
+    use harness::replay::record::record_run;
     use std::rc::Rc;
 
     let case = sims::find("InitialElection2A").unwrap();
@@ -35,16 +35,16 @@ fn a_planted_non_determinism_is_named_at_its_first_differing_event() {
     // What the diff must find: record an even run and an odd run ourselves.
     let (_, even) = record_run(case, 5, &options);
     let (_, odd) = record_run(case, 5, &options);
-    let expected = raftsim::replay::diff::first_difference(&even, &odd).expect("the planted difference shows");
+    let expected = harness::replay::diff::first_difference(&even, &odd).expect("the planted difference shows");
     assert_eq!(even[..expected.event], odd[..expected.event]);
-    let line = |record: &raftsim::replay::record::Record| {
-        raftsim::replay::lines::line(record, raftsim::replay::style::Style { color: false })
+    let line = |record: &harness::replay::record::Record| {
+        harness::replay::lines::line(record, harness::replay::style::Style { color: false })
     };
     let (first, second) = (expected.first.as_ref().unwrap(), expected.second.as_ref().unwrap());
     assert_ne!(first, second);
 
     // The sweep's determinism check fails the seed and explains it.
-    let run = raftsim::sweep::engine::run_seed(case, 5, 5, &options, true);
+    let run = harness::sweep::engine::run_seed(case, 5, 5, &options, true);
     let failure = run.outcome.expect_err("two runs of the seed differ");
     assert_eq!(failure.check, "determinism");
     assert!(failure.reason.starts_with("two runs of one seed differ: trace "), "{}", failure.reason);
@@ -59,6 +59,6 @@ fn a_planted_non_determinism_is_named_at_its_first_differing_event() {
     println!("{detail}");
 
     // A deterministic Raft has no difference to show.
-    let plain = raftsim::sweep::engine::run_seed(case, 5, 5, &tester::Options::default(), true);
+    let plain = harness::sweep::engine::run_seed(case, 5, 5, &tester::Options::default(), true);
     assert!(plain.outcome.is_ok() && plain.detail.is_empty());
 }

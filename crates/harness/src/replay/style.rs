@@ -1,30 +1,9 @@
 //! Colors for a terminal: each topic has its color (dslogs style), messages
 //! on the wire are dimmed, the test's failures stand out. `--color auto`
-//! colors only when stdout is a terminal and `NO_COLOR` is not set.
-
-use std::io::IsTerminal;
+//! colors only when stdout is a terminal and `NO_COLOR` is not set (the CLI decides).
 
 use super::filter::{classify, Topic};
 use super::record::Record;
-
-/// When to color.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
-}
-
-impl ColorChoice {
-    /// Whether to color stdout.
-    pub fn for_stdout(self) -> bool {
-        match self {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-        }
-    }
-}
 
 /// Paints text, or leaves it alone when colors are off.
 #[derive(Clone, Copy, Debug)]

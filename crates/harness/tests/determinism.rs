@@ -2,8 +2,8 @@
 
 use std::sync::Mutex;
 
-use raftsim::sweep::regressions::Regressions;
-use raftsim::sweep::{sweep, Progress, SeedRun, SweepConfig, WorkList};
+use harness::sweep::regressions::Regressions;
+use harness::sweep::{sweep, Progress, SeedRun, SweepConfig, WorkList};
 
 type Hashes = (Vec<(&'static str, u64, u64)>, Vec<(&'static str, u64)>);
 
