@@ -4,10 +4,9 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use tester::Options;
 
 fn lab(c: &mut Criterion) {
-    let options = Options::default();
+    let options = sims::core_options();
     let mut group = c.benchmark_group("seed");
     for name in ["InitialElection2A", "ReElection2A", "ManyElections2A"] {
         let case = sims::find(name).expect("registered");

@@ -1,7 +1,7 @@
 //! 2A, leader election (§5.2): the lab's InitialElection, ReElection and
 //! ManyElections, step for step (LAB-SPEC §4 "2A").
 
-use tester::{fail, Cluster, Failure, ELECTION_TIMEOUT_MS};
+use tester::{fail, Cluster, Failure, LabCheck, ELECTION_TIMEOUT_MS};
 
 /// TestInitialElection2A.
 pub async fn initial_election(c: Cluster) -> Result<(), Failure> {
@@ -11,7 +11,7 @@ pub async fn initial_election(c: Cluster) -> Result<(), Failure> {
     c.sleep_ms(50).await;
     let term1 = c.check_terms()?;
     if term1 < 1 {
-        fail!("checkTerms", "term is {term1}, but should be at least 1");
+        fail!(LabCheck::CheckTerms, "term is {term1}, but should be at least 1");
     }
     // Does the leader and term stay the same if there is no network failure?
     c.sleep_ms(2 * ELECTION_TIMEOUT_MS).await;

@@ -1,7 +1,7 @@
 //! 2B, log replication (§5.3, §5.4): the lab's ten agreement tests, step for
 //! step, with the lab's thresholds unchanged (LAB-SPEC §4 "2B").
 
-use tester::{fail, Cluster, Failure, Value, ELECTION_TIMEOUT_MS};
+use tester::{fail, Cluster, Failure, LabCheck, Value, ELECTION_TIMEOUT_MS};
 
 fn int(n: i64) -> Value {
     Value::Int(n)
@@ -13,11 +13,11 @@ pub async fn basic_agree(c: Cluster) -> Result<(), Failure> {
     for index in 1..=3u64 {
         let (committed, _) = c.n_committed(index)?;
         if committed > 0 {
-            fail!("nCommitted", "some have committed before Start()");
+            fail!(LabCheck::NCommitted, "some have committed before Start()");
         }
         let got = c.one(int(index as i64 * 100), servers, false).await?;
         if got != index {
-            fail!("one", "got index {got} but expected {index}");
+            fail!(LabCheck::One, "got index {got} but expected {index}");
         }
     }
     Ok(())
@@ -33,14 +33,14 @@ pub async fn rpc_bytes(c: Cluster) -> Result<(), Failure> {
         let command = c.rand_string(5000);
         let got = c.one(command, servers, false).await?;
         if got != index {
-            fail!("one", "got index {got} but expected {index}");
+            fail!(LabCheck::One, "got index {got} but expected {index}");
         }
         sent += 5000;
     }
     let got = c.bytes_total() - bytes0;
     let expected = servers as u64 * sent;
     if got > expected + 50000 {
-        fail!("rpcBytes", "too many RPC bytes; got {got}, expected {expected}");
+        fail!(LabCheck::RpcBytes, "too many RPC bytes; got {got}, expected {expected}");
     }
     Ok(())
 }
@@ -62,16 +62,16 @@ pub async fn follower_failure(c: Cluster) -> Result<(), Failure> {
     c.disconnect((leader2 + 2) % n);
     // Submit a command.
     let Some((index, _)) = c.start_command(leader2, &int(104)) else {
-        fail!("start", "leader rejected Start()");
+        fail!(LabCheck::Start, "leader rejected Start()");
     };
     if index != 4 {
-        fail!("start", "expected index 4, got {index}");
+        fail!(LabCheck::Start, "expected index 4, got {index}");
     }
     c.sleep_ms(2 * ELECTION_TIMEOUT_MS).await;
     // Check that command 104 did not commit.
     let (committed, _) = c.n_committed(index)?;
     if committed > 0 {
-        fail!("nCommitted", "{committed} committed but no majority");
+        fail!(LabCheck::NCommitted, "{committed} committed but no majority");
     }
     Ok(())
 }
@@ -98,7 +98,7 @@ pub async fn leader_failure(c: Cluster) -> Result<(), Failure> {
     // Check that command 104 did not commit.
     let (committed, _) = c.n_committed(4)?;
     if committed > 0 {
-        fail!("nCommitted", "{committed} committed but no majority");
+        fail!(LabCheck::NCommitted, "{committed} committed but no majority");
     }
     Ok(())
 }
@@ -135,15 +135,15 @@ pub async fn fail_no_agree(c: Cluster) -> Result<(), Failure> {
         c.disconnect((leader + k) % n);
     }
     let Some((index, _)) = c.start_command(leader, &int(20)) else {
-        fail!("start", "leader rejected Start()");
+        fail!(LabCheck::Start, "leader rejected Start()");
     };
     if index != 2 {
-        fail!("start", "expected index 2, got {index}");
+        fail!(LabCheck::Start, "expected index 2, got {index}");
     }
     c.sleep_ms(2 * ELECTION_TIMEOUT_MS).await;
     let (committed, _) = c.n_committed(index)?;
     if committed > 0 {
-        fail!("nCommitted", "{committed} committed but no majority");
+        fail!(LabCheck::NCommitted, "{committed} committed but no majority");
     }
     // Repair.
     for k in 1..=3 {
@@ -152,10 +152,10 @@ pub async fn fail_no_agree(c: Cluster) -> Result<(), Failure> {
     // The disconnected majority may have chosen a leader from among their own ranks, forgetting index 2.
     let leader2 = c.check_one_leader().await?;
     let Some((index2, _)) = c.start_command(leader2, &int(30)) else {
-        fail!("start", "leader2 rejected Start()");
+        fail!(LabCheck::Start, "leader2 rejected Start()");
     };
     if !(2..=3).contains(&index2) {
-        fail!("start", "unexpected index {index2}");
+        fail!(LabCheck::Start, "unexpected index {index2}");
     }
     c.one(int(1000), n, true).await?;
     Ok(())
@@ -204,7 +204,7 @@ pub async fn concurrent_starts(c: Cluster) -> Result<(), Failure> {
                     break;
                 }
                 Some(Value::Int(value)) => commands.push(value),
-                Some(other) => fail!("wait", "value {other} is not an int"),
+                Some(other) => fail!(LabCheck::Wait, "value {other} is not an int"),
             }
         }
         if failed {
@@ -212,12 +212,12 @@ pub async fn concurrent_starts(c: Cluster) -> Result<(), Failure> {
         }
         for i in 0..5 {
             if !commands.contains(&(100 + i)) {
-                fail!("concurrentStarts", "cmd {} missing in {commands:?}", 100 + i);
+                fail!(LabCheck::ConcurrentStarts, "cmd {} missing in {commands:?}", 100 + i);
             }
         }
         return Ok(());
     }
-    fail!("concurrentStarts", "term changed too often")
+    fail!(LabCheck::ConcurrentStarts, "term changed too often")
 }
 
 /// TestRejoin2B.
@@ -307,7 +307,7 @@ pub async fn count(c: Cluster) -> Result<(), Failure> {
     let leader = c.check_one_leader().await?;
     let mut total1 = rpcs(&c);
     if !(1..=30).contains(&total1) {
-        fail!("count", "too many or few RPCs ({total1}) to elect initial leader");
+        fail!(LabCheck::Count, "too many or few RPCs ({total1}) to elect initial leader");
     }
     let mut total2 = 0;
     let mut success = false;
@@ -329,7 +329,7 @@ pub async fn count(c: Cluster) -> Result<(), Failure> {
             match c.start_command(leader, &int(x)) {
                 Some((index, term1)) if term1 == term => {
                     if index != starti + i {
-                        fail!("count", "Start() failed");
+                        fail!(LabCheck::Count, "Start() failed");
                     }
                 }
                 _ => continue 'attempts,
@@ -341,7 +341,7 @@ pub async fn count(c: Cluster) -> Result<(), Failure> {
             };
             if value != int(commands[i as usize - 1]) {
                 fail!(
-                    "count",
+                    LabCheck::Count,
                     "wrong value {value} committed for index {}; expected {}",
                     starti + i,
                     commands[i as usize - 1]
@@ -353,19 +353,19 @@ pub async fn count(c: Cluster) -> Result<(), Failure> {
         }
         total2 = rpcs(&c);
         if total2 - total1 > (iters + 1 + 3) * 3 {
-            fail!("count", "too many RPCs ({}) for {iters} entries", total2 - total1);
+            fail!(LabCheck::Count, "too many RPCs ({}) for {iters} entries", total2 - total1);
         }
         success = true;
         break;
     }
     if !success {
-        fail!("count", "term changed too often");
+        fail!(LabCheck::Count, "term changed too often");
     }
     let _ = leader;
     c.sleep_ms(ELECTION_TIMEOUT_MS).await;
     let total3 = rpcs(&c);
     if total3 - total2 > 3 * 20 {
-        fail!("count", "too many RPCs ({}) for 1 second of idleness", total3 - total2);
+        fail!(LabCheck::Count, "too many RPCs ({}) for 1 second of idleness", total3 - total2);
     }
     Ok(())
 }

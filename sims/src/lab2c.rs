@@ -7,7 +7,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use tester::{fail, Cluster, Failure, Value, ELECTION_TIMEOUT_MS};
+use tester::{fail, Cluster, Failure, LabCheck, Value, ELECTION_TIMEOUT_MS};
 
 fn int(n: i64) -> Value {
     Value::Int(n)
@@ -249,7 +249,7 @@ async fn churn_client(c: Cluster, me: u64, stop: Rc<Cell<bool>>) -> Result<Vec<i
                             values.push(x);
                         }
                     }
-                    _ => fail!("churn", "wrong command type"),
+                    _ => fail!(LabCheck::Churn, "wrong command type"),
                 }
                 break;
             }
@@ -306,7 +306,7 @@ async fn internal_churn(c: Cluster, unreliable: bool) -> Result<(), Failure> {
     for client in clients {
         match client.await {
             Ok(seen) => values.extend(seen),
-            Err(failure) => fail!(failure.check, "client failed: {}", failure.reason),
+            Err(failure) => return Err(Failure { reason: format!("client failed: {}", failure.reason), ..failure }),
         }
     }
 
@@ -316,12 +316,12 @@ async fn internal_churn(c: Cluster, unreliable: bool) -> Result<(), Failure> {
     for index in 1..=last_index {
         match c.wait(index, servers, -1).await? {
             Some(Value::Int(v)) => really.push(v),
-            _ => fail!("churn", "not an int"),
+            _ => fail!(LabCheck::Churn, "not an int"),
         }
     }
     for v1 in values {
         if !really.contains(&v1) {
-            fail!("churn", "didn't find a value");
+            fail!(LabCheck::Churn, "didn't find a value");
         }
     }
     Ok(())

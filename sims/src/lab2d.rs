@@ -3,7 +3,7 @@
 //! InstallSnapshot, and a restarted server resumes from its persisted
 //! snapshot. The lab's seven 2D tests, step for step (LAB-SPEC §4 "2D").
 
-use tester::{fail, Cluster, Failure, MAX_LOG_SIZE_BYTES, SNAPSHOT_INTERVAL};
+use tester::{fail, Cluster, Failure, LabCheck, MAX_LOG_SIZE_BYTES, SNAPSHOT_INTERVAL};
 
 /// snapcommon: 30 rounds of submitting 5..14 commands at the leader (or, one
 /// round in three, at a follower) while a victim is disconnected or crashed.
@@ -45,7 +45,7 @@ async fn snapcommon(c: Cluster, disconnect: bool, reliable: bool, crash: bool) -
         }
 
         if c.log_size() >= MAX_LOG_SIZE_BYTES {
-            fail!("logSize", "Log size too large");
+            fail!(LabCheck::LogSize, "Log size too large");
         }
         if disconnect {
             // Reconnect a follower, who may be behind and need a snapshot to catch up.
@@ -114,7 +114,7 @@ pub async fn snapshot_all_crash(c: Cluster) -> Result<(), Failure> {
         crash_and_restart_all(&c);
         let index2 = c.one(c.rand_value(), servers, true).await?;
         if index2 < index1 + 1 {
-            fail!("snapshotAllCrash", "index decreased from {index1} to {index2}");
+            fail!(LabCheck::SnapshotAllCrash, "index decreased from {index1} to {index2}");
         }
     }
     Ok(())

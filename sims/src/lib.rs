@@ -9,6 +9,8 @@ mod lab2a;
 mod lab2b;
 mod lab2c;
 mod lab2d;
+pub mod rafts;
 mod registry;
 
+pub use rafts::core_options;
 pub use registry::{find, matching, run_test, suggest, TestCase, TESTS};

@@ -9,8 +9,6 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use tester::Options;
-
 fn golden_path() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("golden/trace-hashes.txt")
 }
@@ -28,7 +26,7 @@ fn bless() {
     let mut text = String::from("# test seed trace-hash — see sims/tests/golden.rs before changing\n");
     for case in sims::TESTS {
         for seed in 0..seeds_for(case.part()) {
-            let report = sims::run_test(case, seed, &Options::default());
+            let report = sims::run_test(case, seed, &sims::core_options());
             writeln!(text, "{} {seed} {:016x}", case.name, report.trace_hash).unwrap();
         }
     }
@@ -49,7 +47,7 @@ fn trace_hashes_match_the_golden_file() {
         let [name, seed, hash] = fields[..] else { panic!("malformed golden line: {line}") };
         let case = sims::find(name).unwrap_or_else(|| panic!("golden file names unknown test {name}"));
         let seed: u64 = seed.parse().expect("seed");
-        let report = sims::run_test(case, seed, &Options::default());
+        let report = sims::run_test(case, seed, &sims::core_options());
         let got = format!("{:016x}", report.trace_hash);
         if got != hash {
             mismatches.push(format!("{name} seed {seed}: golden {hash}, got {got}"));

@@ -1,15 +1,13 @@
 //! Every lab test over many seeds with the correct core: all must pass.
 //! (The CLI's sweep runs thousands more; these keep `cargo test` honest and quick.)
 
-use tester::Options;
-
 fn sweep(part: &str, seeds: u64) {
     let cases = sims::matching(part);
     assert!(!cases.is_empty(), "no tests for {part}");
     let mut failures = Vec::new();
     for case in cases {
         for seed in 0..seeds {
-            let report = sims::run_test(case, seed, &Options::default());
+            let report = sims::run_test(case, seed, &sims::core_options());
             if let Err(failure) = report.outcome {
                 failures.push(format!("{} seed {seed}: {failure}", case.name));
             }

@@ -4,8 +4,6 @@
 
 #![cfg(feature = "planted-bugs")]
 
-use tester::Options;
-
 /// (bug, a test that catches it, seeds within which it must).
 const CATCHES: &[(&str, &str, u64)] = &[
     ("fixed-election-timeout", "InitialElection2A", 5),
@@ -25,7 +23,7 @@ const CATCHES: &[(&str, &str, u64)] = &[
 /// The first failing seed of `test` with `bug`, among `seeds` seeds.
 fn first_failure(bug: Option<&'static str>, test: &str, seeds: u64) -> Option<(u64, String)> {
     let case = sims::find(test).expect("registered test");
-    let options = Options { bug, ..Options::default() };
+    let options = sims::rafts::options_with_bug(bug).expect("a planted bug of this build");
     (0..seeds).find_map(|seed| sims::run_test(case, seed, &options).outcome.err().map(|f| (seed, f.to_string())))
 }
 

@@ -14,7 +14,7 @@ use harness::sweep::regressions::DEFAULT_PATH;
 use harness::sweep::{SweepConfig, SweepRequest};
 use harness::{bugs, exit, find_test, output, replay, replay_command, sweep};
 use sims::TestCase;
-use tester::{Options, Report};
+use tester::Report;
 
 /// When to color.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -312,7 +312,7 @@ fn outcome_code(passed: bool) -> ExitCode {
 fn run(test: &str, seed: u64, trace: bool, bug: Option<&str>) -> Result<ExitCode, String> {
     let case = find_test(test)?;
     let bug = bug.map(bugs::lookup).transpose()?;
-    let options = Options { bug, ..Options::default() };
+    let options = bugs::options(bug);
     let (report, records) = if trace {
         replay::record::record_run(case, seed, &options)
     } else {

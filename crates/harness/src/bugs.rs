@@ -12,6 +12,11 @@ pub fn catalogue() -> Vec<(&'static str, &'static str)> {
     }
 }
 
+/// The run options for our core with `bug` planted (a name [`lookup`] accepted), or correct.
+pub fn options(bug: Option<&str>) -> tester::Options {
+    sims::rafts::options_with_bug(bug).expect("bug names are checked by bugs::lookup first")
+}
+
 /// Checks a `--bug` name and returns it with a 'static lifetime.
 pub fn lookup(name: &str) -> Result<&'static str, String> {
     if !cfg!(feature = "planted-bugs") {

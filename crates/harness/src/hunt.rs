@@ -11,7 +11,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use sims::TestCase;
-use tester::Options;
 
 /// What a hunt found for one bug.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,20 +26,14 @@ pub struct Hunt {
 pub struct Catch {
     pub test: &'static str,
     pub seed: u64,
-    pub check: &'static str,
+    pub check: tester::Check,
     pub reason: String,
 }
 
 impl Catch {
     /// A lab check, or one of Raft's invariants (named with its paper section).
     pub fn kind(&self) -> &'static str {
-        if self.check.contains('§') || self.check.contains("Figure") {
-            "invariant"
-        } else if self.check == "liveness" {
-            "liveness"
-        } else {
-            "lab check"
-        }
+        self.check.kind()
     }
 }
 
@@ -55,7 +48,7 @@ pub fn hunt(bug: &'static str, cases: &[&'static TestCase], seeds: u64, jobs: us
     std::thread::scope(|scope| {
         for _ in 0..jobs.max(1) {
             scope.spawn(|| {
-                let options = Options { bug: Some(bug), ..Options::default() };
+                let options = crate::bugs::options(Some(bug));
                 loop {
                     let item = next.fetch_add(1, Ordering::Relaxed);
                     if item >= total || item > first.load(Ordering::Relaxed) {

@@ -8,29 +8,32 @@
 /// timer seed. The product code has no hook for it: it goes in through
 /// `tester::Options::factory`, as any other Raft would.
 struct EveryOtherRunDiffers {
-    made: std::cell::Cell<u64>,
+    made: std::sync::atomic::AtomicU64,
     servers: u64,
 }
 
-impl tester::RaftFactory for EveryOtherRunDiffers {
-    fn make(&self, mut args: tester::MakeArgs) -> Result<Box<dyn tester::RaftNode>, String> {
-        let run = self.made.get() / self.servers;
-        self.made.set(self.made.get() + 1);
-        if run % 2 == 1 && args.me == raft::NodeId(0) {
+impl api::Factory for EveryOtherRunDiffers {
+    fn name(&self) -> &str {
+        "core-every-other-run-differs"
+    }
+
+    fn make(&self, mut args: api::MakeArgs) -> Result<Box<dyn api::Node>, String> {
+        let run = self.made.fetch_add(1, std::sync::atomic::Ordering::Relaxed) / self.servers;
+        if run % 2 == 1 && args.me == api::NodeId(0) {
             args.rng_seed ^= 0x5eed;
         }
-        tester::CoreFactory.make(args)
+        raft::CoreFactory::new().make(args)
     }
 }
 
 #[test]
 fn a_planted_non_determinism_is_named_at_its_first_differing_event() {
     use harness::replay::record::record_run;
-    use std::rc::Rc;
+    use std::sync::Arc;
 
     let case = sims::find("InitialElection2A").unwrap();
-    let flaky = Rc::new(EveryOtherRunDiffers { made: std::cell::Cell::new(0), servers: 3 });
-    let options = tester::Options { factory: Some(flaky.clone()), ..tester::Options::default() };
+    let flaky = Arc::new(EveryOtherRunDiffers { made: std::sync::atomic::AtomicU64::new(0), servers: 3 });
+    let options = tester::Options::new(flaky);
 
     // What the diff must find: record an even run and an odd run ourselves.
     let (_, even) = record_run(case, 5, &options);
@@ -46,7 +49,7 @@ fn a_planted_non_determinism_is_named_at_its_first_differing_event() {
     // The sweep's determinism check fails the seed and explains it.
     let run = harness::sweep::engine::run_seed(case, 5, 5, &options, true);
     let failure = run.outcome.expect_err("two runs of the seed differ");
-    assert_eq!(failure.check, "determinism");
+    assert_eq!(failure.check, tester::Check::Determinism);
     assert!(failure.reason.starts_with("two runs of one seed differ: trace "), "{}", failure.reason);
     let detail = run.detail.join("\n");
     assert!(
@@ -59,6 +62,6 @@ fn a_planted_non_determinism_is_named_at_its_first_differing_event() {
     println!("{detail}");
 
     // A deterministic Raft has no difference to show.
-    let plain = harness::sweep::engine::run_seed(case, 5, 5, &tester::Options::default(), true);
+    let plain = harness::sweep::engine::run_seed(case, 5, 5, &sims::core_options(), true);
     assert!(plain.outcome.is_ok() && plain.detail.is_empty());
 }

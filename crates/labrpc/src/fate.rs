@@ -29,6 +29,8 @@ pub enum Lost {
     ReplyDiscarded,
     /// Unreliable network: the reply was dropped (10%).
     ReplyDropped,
+    /// The reply came back to a caller that crashed or restarted meanwhile.
+    CallerGone,
 }
 
 impl Lost {
@@ -40,6 +42,7 @@ impl Lost {
             Lost::ServerReplaced => "server replaced",
             Lost::ReplyDiscarded => "reply discarded",
             Lost::ReplyDropped => "reply dropped",
+            Lost::CallerGone => "caller gone",
         }
     }
 }

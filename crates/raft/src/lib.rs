@@ -19,6 +19,7 @@
 //! Stale, duplicate and reordered messages are peer behaviour, never errors:
 //! they are ignored. Misuse by the caller is an `assert!`.
 
+mod adapter;
 mod bugs;
 mod config;
 mod election;
@@ -28,13 +29,13 @@ mod node;
 mod persist;
 mod replication;
 mod snapshot;
-mod types;
 
 #[cfg(test)]
 mod tests;
 
-use std::sync::Arc;
-
+pub use adapter::{CoreFactory, CoreNode};
+pub use api::{Apply, NotLeader, Persist, Started};
+pub use api::{Instant, LogIndex, NodeId, Term};
 #[cfg(feature = "planted-bugs")]
 pub use bugs::Bug;
 pub use config::Config;
@@ -44,9 +45,8 @@ pub use message::{
     AppendEntries, AppendEntriesReply, Conflict, InstallSnapshot, InstallSnapshotReply, Message, RequestVote,
     RequestVoteReply,
 };
-pub use node::{Node, NotLeader, RoleKind, Started, State};
-pub use persist::{Persist, RestoreError};
-pub use types::{Instant, LogIndex, NodeId, Term};
+pub use node::{Node, RoleKind, State};
+pub use persist::RestoreError;
 
 /// What a node asks its driver to do, in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,11 +59,4 @@ pub enum Output {
     Persist(Persist),
     /// Hand this to the service (the lab's ApplyMsg).
     Apply(Apply),
-}
-
-/// The lab's ApplyMsg: a committed command, or a snapshot to switch to.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Apply {
-    Command { index: LogIndex, term: Term, command: Arc<[u8]> },
-    Snapshot { index: LogIndex, term: Term, data: Arc<[u8]> },
 }

@@ -10,9 +10,10 @@ use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
 
 use crate::bugs::planted;
-use crate::persist::{self, Header, Persist, RestoreError};
+use crate::persist::{self, Header, RestoreError};
 use crate::{Config, Entry, Log, LogIndex, Message, NodeId, Term};
 use crate::{Instant, Output};
+use crate::{NotLeader, Persist, Started};
 
 /// The role a node plays, with the data only that role has.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,19 +80,6 @@ pub struct State {
     pub last_log_index: LogIndex,
     pub last_log_term: Term,
     pub snapshot_index: LogIndex,
-}
-
-/// Start was refused: only a leader takes commands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct NotLeader {
-    pub term: Term,
-}
-
-/// Start was accepted: the command will be at `index` if it is ever committed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Started {
-    pub index: LogIndex,
-    pub term: Term,
 }
 
 /// One Raft peer, as a pure state machine.

@@ -5,20 +5,10 @@
 //! `Persister.Save(raftstate, snapshot)` does: a save with no snapshot erases it.
 
 use std::fmt;
-use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use crate::{Entry, LogIndex, NodeId, Term};
-
-/// What the driver must make durable, atomically, before acting on anything after it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Persist {
-    /// The encoded Raft state (the lab's `raftstate`).
-    pub raft_state: Vec<u8>,
-    /// The service snapshot (the lab's `snapshot`); empty if there is none.
-    pub snapshot: Arc<[u8]>,
-}
 
 /// The persistent fields before the log, in the order [`StateOwned`] decodes them.
 #[derive(Serialize)]

@@ -5,7 +5,7 @@
 //! is taken after indexes 9, 19, 29, ...
 
 use crate::world::World;
-use crate::{fail, Failure, Value};
+use crate::{fail, Failure, LabCheck, Value};
 
 /// The lab's SnapShotInterval.
 pub const SNAPSHOT_INTERVAL: u64 = 10;
@@ -37,7 +37,7 @@ impl Applied {
             return Ok(());
         }
         let Some((last, values)) = decode_snapshot(snapshot) else {
-            fail!("snapshot", "server {server} snapshot decode error at restart");
+            fail!(LabCheck::Snapshot, "server {server} snapshot decode error at restart");
         };
         self.values = values;
         self.last_applied = last;
@@ -66,9 +66,8 @@ impl World {
     /// to hand back to Raft, if this index is one the lab snapshots at.
     pub(crate) fn apply_command(&mut self, i: usize, index: u64, command: &[u8]) -> Result<Option<Vec<u8>>, Failure> {
         let Some(value) = Value::decode(command) else {
-            fail!("apply", "server {i} applied a command the tester never submitted at index {index}");
+            fail!(LabCheck::Apply, "server {i} applied a command the tester never submitted at index {index}");
         };
-        tracing::debug!(node = i, index, value = %value, "apply");
         if !self.snapshot_mode {
             self.check_logs(i, index, value)?;
             return Ok(None);
@@ -76,7 +75,7 @@ impl World {
         let expected = self.peers[i].applied.last_applied + 1;
         self.peers[i].applied.last_applied = index;
         if index != expected {
-            fail!("apply", "server {i} apply out of order, expected index {expected}, got {index}");
+            fail!(LabCheck::Apply, "server {i} apply out of order, expected index {expected}, got {index}");
         }
         self.check_logs(i, index, value)?;
         if (index + 1).is_multiple_of(SNAPSHOT_INTERVAL) {
@@ -98,10 +97,10 @@ impl World {
         self.peers[i].applied.set(index, value);
         self.max_index = self.max_index.max(index);
         if !prev_ok {
-            fail!("apply", "server {i} apply out of order {index}");
+            fail!(LabCheck::Apply, "server {i} apply out of order {index}");
         }
         if let Some((j, old)) = mismatch {
-            fail!("apply", "commit index={index} server={i} {shown} != server={j} {old}");
+            fail!(LabCheck::Apply, "commit index={index} server={i} {shown} != server={j} {old}");
         }
         Ok(())
     }
@@ -109,15 +108,14 @@ impl World {
     /// A snapshot was handed to the service: ingest it (snapshot mode only;
     /// the plain applier ignores messages that are not commands).
     pub(crate) fn apply_snapshot(&mut self, i: usize, index: u64, data: &[u8]) -> Result<(), Failure> {
-        tracing::debug!(node = i, index, "apply snapshot");
         if !self.snapshot_mode {
             return Ok(());
         }
         let Some((last, values)) = decode_snapshot(data) else {
-            fail!("apply", "server {i} snapshot decode error at index {index}");
+            fail!(LabCheck::Apply, "server {i} snapshot decode error at index {index}");
         };
         if last != index {
-            fail!("apply", "server {i} snapshot doesn't match m.SnapshotIndex ({last} != {index})");
+            fail!(LabCheck::Apply, "server {i} snapshot doesn't match m.SnapshotIndex ({last} != {index})");
         }
         let commands: Vec<Option<Vec<u8>>> = values.iter().map(|value| value.as_ref().map(Value::encode)).collect();
         self.invariants.applied_snapshot(i, &commands, self.sim.now())?;
@@ -131,11 +129,11 @@ impl World {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::rc::Rc;
+    use std::sync::Arc;
 
     #[test]
     fn snapshots_round_trip() {
-        let values = vec![None, Some(Value::Int(7)), Some(Value::Str(Rc::from("x")))];
+        let values = vec![None, Some(Value::Int(7)), Some(Value::Str(Arc::from("x")))];
         let bytes = encode_snapshot(2, &values);
         assert_eq!(decode_snapshot(&bytes), Some((2, values)));
         assert_eq!(decode_snapshot(&[1, 2, 3]), None);

@@ -7,12 +7,13 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::rc::Rc;
+use std::sync::Arc;
 
-use raft::{Instant, RoleKind};
 use sim::{JoinHandle, Sim, Sleep, Time};
 
+use crate::trace::{Input, TestStep, TraceEvent};
 use crate::world::{Event, World};
-use crate::{fail, Failure, Value};
+use crate::{fail, Failure, LabCheck, Value};
 
 /// The lab's RaftElectionTimeout: the tester allows an election one second.
 pub const ELECTION_TIMEOUT_MS: u64 = 1000;
@@ -99,15 +100,15 @@ impl Cluster {
                 bits >>= 6;
             }
         }
-        Value::Str(Rc::from(text))
+        Value::Str(Arc::from(text))
     }
 
     // ---- begin / end ---------------------------------------------------------
 
     /// begin(desc): note the description and the counters at the start.
     pub fn begin(&self, description: &str) {
+        self.world.borrow_mut().record(TraceEvent::Test(TestStep::Begin(description.to_string())));
         let world = self.world.borrow();
-        tracing::debug!(description, "begin");
         *self.span.borrow_mut() = Span {
             description: description.to_string(),
             t0: self.sim.now(),
@@ -127,7 +128,7 @@ impl Cluster {
 
     /// A warning the lab prints without failing (e.g. "term changed even though there were no failures").
     pub fn warn(&self, text: &str) {
-        tracing::debug!(text, "warning");
+        self.world.borrow_mut().record(TraceEvent::Test(TestStep::Warning(text.to_string())));
         self.span.borrow_mut().warnings.push(text.to_string());
     }
 
@@ -187,11 +188,11 @@ impl Cluster {
 
     /// setunreliable(on).
     pub fn set_unreliable(&self, unreliable: bool) {
-        self.world.borrow_mut().net.set_reliable(!unreliable);
+        self.world.borrow_mut().set_reliable(!unreliable);
     }
 
     pub fn set_long_reordering(&self, on: bool) {
-        self.world.borrow_mut().net.set_long_reordering(on);
+        self.world.borrow_mut().set_long_reordering(on);
     }
 
     // ---- the Raft API ------------------------------------------------------------
@@ -199,21 +200,29 @@ impl Cluster {
     /// GetState on server i: (term, is_leader), or None if it has no Raft.
     pub fn get_state(&self, i: usize) -> Option<(u64, bool)> {
         let world = self.world.borrow();
-        let state = world.peers[i].node.as_ref()?.state();
-        Some((state.term.0, state.role == RoleKind::Leader))
+        let (term, leader) = world.peers[i].node.as_ref()?.get_state();
+        Some((term.0, leader))
     }
 
     /// Start(cmd) on server i: Some((index, term)) if it took the command as leader.
     pub fn start_command(&self, i: usize, command: &Value) -> Option<(u64, u64)> {
         let mut world = self.world.borrow_mut();
-        let now = Instant(world.sim.now().micros());
-        let started = world.peers[i].node.as_mut()?.start(now, command.encode());
-        if let Ok(started) = &started {
-            // The value an index was written with, for traces and diagnosis (the core sees only bytes).
-            tracing::debug!(node = i, index = started.index.0, value = %command, "client start");
+        world.peers[i].node.as_ref()?;
+        let mut started = None;
+        let bytes = command.encode();
+        world.step(i, Input::Start, |node, now| started = Some(node.start(now, bytes)));
+        if let Some(Ok(taken)) = &started {
+            // The value an index was written with, for traces and diagnosis (the Raft sees only bytes).
+            let event = TraceEvent::Started {
+                node: i as u32,
+                index: taken.index.0,
+                term: taken.term.0,
+                value: command.clone(),
+            };
+            world.record(event);
         }
-        world.drive(i, None);
-        started.ok().map(|started| (started.index.0, started.term.0))
+        world.after_step(i);
+        started?.ok().map(|started| (started.index.0, started.term.0))
     }
 
     /// The sum of the RPCs each server's current incarnation handled (rpcCount).
@@ -252,14 +261,14 @@ impl Cluster {
             }
             for (term, ids) in &leaders {
                 if ids.len() > 1 {
-                    fail!("checkOneLeader", "term {term} has {} (>1) leaders", ids.len());
+                    fail!(LabCheck::CheckOneLeader, "term {term} has {} (>1) leaders", ids.len());
                 }
             }
             if let Some((_, ids)) = leaders.last_key_value() {
                 return Ok(ids[0]);
             }
         }
-        fail!("checkOneLeader", "expected one leader, got none")
+        fail!(LabCheck::CheckOneLeader, "expected one leader, got none")
     }
 
     /// checkTerms: every connected server reports the same term (-1 if none is connected).
@@ -273,7 +282,7 @@ impl Cluster {
                 if term == -1 {
                     term = xterm as i64;
                 } else if term != xterm as i64 {
-                    fail!("checkTerms", "servers disagree on term");
+                    fail!(LabCheck::CheckTerms, "servers disagree on term");
                 }
             }
         }
@@ -284,7 +293,10 @@ impl Cluster {
     pub fn check_no_leader(&self) -> Result<(), Failure> {
         for i in 0..self.servers() {
             if self.is_connected(i) && self.get_state(i).is_some_and(|(_, leader)| leader) {
-                fail!("checkNoLeader", "expected no leader among connected servers, but {i} claims to be leader");
+                fail!(
+                    LabCheck::CheckNoLeader,
+                    "expected no leader among connected servers, but {i} claims to be leader"
+                );
             }
         }
         Ok(())
@@ -299,7 +311,7 @@ impl Cluster {
             if let Some(value) = peer.applied.get(index) {
                 if let Some(seen) = &agreed {
                     if seen != value {
-                        fail!("nCommitted", "committed values do not match: index {index}, {seen}, {value}");
+                        fail!(LabCheck::NCommitted, "committed values do not match: index {index}, {seen}, {value}");
                     }
                 }
                 count += 1;
@@ -331,7 +343,7 @@ impl Cluster {
         }
         let (count, value) = self.n_committed(index)?;
         if count < n {
-            fail!("wait", "only {count} decided for index {index}; wanted {n}");
+            fail!(LabCheck::Wait, "only {count} decided for index {index}; wanted {n}");
         }
         Ok(value)
     }
@@ -364,17 +376,17 @@ impl Cluster {
                 self.sleep_ms(20).await;
             }
             if !retry {
-                fail!("one", "one({command}) failed to reach agreement");
+                fail!(LabCheck::One, "one({command}) failed to reach agreement");
             }
         }
-        fail!("one", "one({command}) failed to reach agreement")
+        fail!(LabCheck::One, "one({command}) failed to reach agreement")
     }
 
     /// The liveness phase: once faults stop (every server restarted and
     /// connected, the network reliable), a leader must be elected and a fresh
     /// command committed on every server within `bound_ms` of virtual time.
     pub async fn liveness_after_heal(&self, bound_ms: u64) -> Result<(), Failure> {
-        tracing::debug!(bound_ms, "liveness: heal");
+        self.world.borrow_mut().record(TraceEvent::Test(TestStep::Heal { bound_ms }));
         for i in 0..self.servers() {
             if !self.is_alive(i) {
                 self.start1(i);
@@ -406,14 +418,18 @@ impl Cluster {
             self.sleep_ms(20).await;
         }
         let states: Vec<String> = (0..self.servers()).map(|i| self.describe(i)).collect();
-        fail!("liveness", "no progress for {} s after heal; {}", bound_ms / 1000, states.join("; "))
+        fail!(crate::Check::Liveness, "no progress for {} s after heal; {}", bound_ms / 1000, states.join("; "))
     }
 
     /// One server's state in a few words, for failure messages.
     pub fn describe(&self, i: usize) -> String {
         let world = self.world.borrow();
-        match world.peers[i].node.as_ref().map(|node| node.state()) {
-            None => format!("n{i} down"),
+        let Some(node) = world.peers[i].node.as_deref() else { return format!("n{i} down") };
+        match node.inspect().map(|inspect| inspect.state()) {
+            None => {
+                let (term, leader) = node.get_state();
+                format!("n{i} t{term}{}", if leader { " leader" } else { "" })
+            }
             Some(state) => format!(
                 "n{i} {} t{} last {}/t{} commit {}",
                 state.role.name(),

@@ -6,25 +6,25 @@
 //! Driving manual: write a scenario as `async fn(Cluster) -> Result<(), Failure>`
 //! and hand it to [`run`] with a seed and a [`Setup`] (servers, unreliable,
 //! snapshot). The [`Report`] says whether it passed, why not, the lab's
-//! statistics line and the trace hash. Any Raft that implements
-//! [`RaftNode`] can be run through [`Options::factory`].
+//! statistics line and the trace hash. Any Raft behind the node API
+//! ([`api::Node`], made by an [`api::Factory`]) runs through
+//! [`Options::new`]; with [`Options::record`] the report carries the run's
+//! typed trace ([`trace`]), from which every explanation is built.
 
 mod applier;
 mod cluster;
 mod failure;
 mod invariants;
 mod persister;
-mod raft_api;
+mod recorder;
 mod run;
-mod trace;
+pub mod trace;
 mod value;
 mod world;
 
 pub use applier::{encode_snapshot, SNAPSHOT_INTERVAL};
 pub use cluster::{Cluster, Stats, ELECTION_TIMEOUT_MS, MAX_LOG_SIZE_BYTES};
-pub use failure::Failure;
+pub use failure::{Check, Failure, Invariant, LabCheck};
 pub use persister::Persister;
-pub use raft_api::{CoreFactory, MakeArgs, RaftFactory, RaftNode};
 pub use run::{run, Options, Report, Setup, EVENT_LIMIT, LIVENESS_BOUND_MS, TEST_TIME_LIMIT_SECS};
-pub use trace::Summary;
 pub use value::Value;

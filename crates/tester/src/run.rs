@@ -6,13 +6,15 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::ops::ControlFlow;
 use std::rc::Rc;
+use std::sync::Arc;
 
+use api::Factory;
 use sim::{RunEnd, Sim, Time};
 
 use crate::cluster::{Cluster, Stats};
-use crate::raft_api::{CoreFactory, RaftFactory};
+use crate::trace::{TraceEvent, Traced};
 use crate::world::World;
-use crate::Failure;
+use crate::{Check, Failure};
 
 /// The lab's per-test limit, in virtual time.
 pub const TEST_TIME_LIMIT_SECS: u64 = 120;
@@ -29,21 +31,35 @@ pub struct Setup {
     pub snapshot: bool,
 }
 
-/// How to run: which Raft, with which planted bug, with or without Raft's invariants.
+/// How to run: which Raft, with or without Raft's invariants, recorded or not.
 #[derive(Clone)]
 pub struct Options {
-    pub bug: Option<&'static str>,
-    pub factory: Option<Rc<dyn RaftFactory>>,
+    /// Makes the Raft under test (the lab's Make).
+    pub factory: Arc<dyn Factory>,
     /// Check Raft's safety properties after every step (on by default).
     pub check_invariants: bool,
     /// After a passing test, heal every fault and require progress within this
     /// many milliseconds of virtual time (on by default: 10 s).
     pub liveness_bound_ms: Option<u64>,
+    /// Keep the run's typed trace in the report (off by default: it costs nothing then).
+    pub record: bool,
 }
 
-impl Default for Options {
-    fn default() -> Self {
-        Options { bug: None, factory: None, check_invariants: true, liveness_bound_ms: Some(LIVENESS_BOUND_MS) }
+impl Options {
+    /// The defaults (invariants and liveness on, no recording) for this Raft.
+    pub fn new(factory: Arc<dyn Factory>) -> Options {
+        Options { factory, check_invariants: true, liveness_bound_ms: Some(LIVENESS_BOUND_MS), record: false }
+    }
+}
+
+impl std::fmt::Debug for Options {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options")
+            .field("raft", &self.factory.name())
+            .field("check_invariants", &self.check_invariants)
+            .field("liveness_bound_ms", &self.liveness_bound_ms)
+            .field("record", &self.record)
+            .finish()
     }
 }
 
@@ -61,6 +77,8 @@ pub struct Report {
     /// Warnings the test printed without failing.
     pub warnings: Vec<String>,
     pub trace_hash: u64,
+    /// The typed trace, when the run was recorded ([`Options::record`]).
+    pub trace: Option<Vec<Traced>>,
 }
 
 impl Report {
@@ -76,13 +94,13 @@ where
     Fut: Future<Output = Result<(), Failure>> + 'static,
 {
     let sim = Sim::new();
-    let factory = options.factory.clone().unwrap_or_else(|| Rc::new(CoreFactory));
+    let factory = Arc::clone(&options.factory);
     let world =
-        World::new(sim.clone(), setup.servers, seed, setup.snapshot, factory, options.bug, options.check_invariants);
+        World::new(sim.clone(), setup.servers, seed, setup.snapshot, factory, options.check_invariants, options.record);
     let world = Rc::new(RefCell::new(world));
     {
         let mut world = world.borrow_mut();
-        world.net.set_reliable(!setup.unreliable);
+        world.set_reliable(!setup.unreliable);
         world.net.set_long_delays(true);
         for i in 0..setup.servers {
             world.start(i);
@@ -98,7 +116,10 @@ where
     let main = async move {
         lab_test.await?;
         if phases.now() > Time::from_secs(TEST_TIME_LIMIT_SECS) {
-            return Err(Failure::new("timeout", format!("test took longer than {TEST_TIME_LIMIT_SECS} seconds")));
+            return Err(Failure::new(
+                Check::TimeLimit,
+                format!("test took longer than {TEST_TIME_LIMIT_SECS} seconds"),
+            ));
         }
         match liveness {
             Some(bound_ms) => phases.liveness_after_heal(bound_ms).await,
@@ -124,19 +145,32 @@ where
         EVENT_LIMIT,
     );
     let recorded = world.borrow_mut().failure.take();
+    let failed_in_world = recorded.is_some();
     let outcome = match (recorded, end) {
         (Some(failure), _) => Err(failure),
         (None, RunEnd::Finished(result)) => result,
-        (None, RunEnd::Stopped) => Err(Failure::new("driver", "stopped without a reason")),
-        (None, RunEnd::Deadlock) => Err(Failure::new("deadlock", "nothing is scheduled but the test still waits")),
+        (None, RunEnd::Stopped) => Err(Failure::new(Check::Driver, "stopped without a reason")),
+        (None, RunEnd::Deadlock) => Err(Failure::new(Check::Deadlock, "nothing is scheduled but the test still waits")),
         (None, RunEnd::TimeLimit) => {
-            Err(Failure::new("timeout", format!("test took longer than {TEST_TIME_LIMIT_SECS} seconds")))
+            Err(Failure::new(Check::TimeLimit, format!("test took longer than {TEST_TIME_LIMIT_SECS} seconds")))
         }
-        (None, RunEnd::EventLimit) => Err(Failure::new("livelock", format!("more than {EVENT_LIMIT} events"))),
+        (None, RunEnd::EventLimit) => Err(Failure::new(Check::Livelock, format!("more than {EVENT_LIMIT} events"))),
         (None, RunEnd::Livelock) => Err(Failure::new(
-            "livelock",
+            Check::Livelock,
             format!("more than {} events at {} without virtual time advancing", sim::SAME_INSTANT_LIMIT, sim.now()),
         )),
+    };
+    let outcome = outcome.map_err(|failure| match failure.at {
+        Some(_) => failure,
+        None => failure.at(sim.now()),
+    });
+    let trace = {
+        let mut world = world.borrow_mut();
+        if let (Err(failure), false) = (&outcome, failed_in_world) {
+            // A failure the scenario returned: the trace ends with it too.
+            world.record(TraceEvent::Failed(failure.clone()));
+        }
+        world.recorder.take().map(|recorder| recorder.events)
     };
     sim.hash_add(sim.now().micros());
     sim.hash_add(sim.events());
@@ -148,5 +182,6 @@ where
         stats: cluster.stats(),
         warnings: cluster.warnings(),
         trace_hash: sim.hash().value(),
+        trace,
     }
 }

@@ -2,13 +2,13 @@
 //! the core carries them as opaque bytes. One tag byte says which.
 
 use std::fmt;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// A command value, as the tests submit and compare them.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Value {
     Int(i64),
-    Str(Rc<str>),
+    Str(Arc<str>),
 }
 
 const TAG_INT: u8 = 0;
@@ -36,7 +36,7 @@ impl Value {
     pub fn decode(bytes: &[u8]) -> Option<Value> {
         match bytes.split_first()? {
             (&TAG_INT, rest) => Some(Value::Int(i64::from_le_bytes(rest.try_into().ok()?))),
-            (&TAG_STR, rest) => Some(Value::Str(Rc::from(std::str::from_utf8(rest).ok()?))),
+            (&TAG_STR, rest) => Some(Value::Str(Arc::from(std::str::from_utf8(rest).ok()?))),
             _ => None,
         }
     }
@@ -78,7 +78,7 @@ mod tests {
 
     #[test]
     fn round_trips() {
-        for value in [Value::Int(-5), Value::Int(i64::MAX), Value::Str(Rc::from("x".repeat(5000)))] {
+        for value in [Value::Int(-5), Value::Int(i64::MAX), Value::Str(Arc::from("x".repeat(5000)))] {
             assert_eq!(Value::decode(&value.encode()), Some(value));
         }
         assert_eq!(Value::decode(&[]), None);

@@ -1,33 +1,40 @@
 //! The driver: carries every node's outputs out through the labrpc model,
-//! delivers messages and timeouts in (virtual time, seq) order, keeps the
-//! persisters, and runs the appliers. This is where a sans-IO Raft meets the
-//! lab's world (config.go's start1/crash1/connect/disconnect, LAB-SPEC §3).
+//! delivers messages, call failures and timeouts in (virtual time, seq)
+//! order, keeps the persisters, and runs the appliers. This is where any
+//! Raft behind the node API meets the lab's world (config.go's
+//! start1/crash1/connect/disconnect, LAB-SPEC §3), and where the seam's
+//! protocol is enforced: a reply names a call the node received and has not
+//! answered; messages go to peers that exist; a panic is a finding.
 
-use std::rc::Rc;
+use std::collections::BTreeMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
 
+use api::{Apply, CallId, Delivery, Factory, Instant, LogIndex, MakeArgs, Node, NodeId, Output, WireMessage};
 use labrpc::{Call, Dispatch, Network, ReplyFate, RequestFate};
-use raft::{Apply, Instant, Message, NodeId, Output};
 use sim::{Rng, Sim, Time};
 
 use crate::applier::Applied;
 use crate::invariants::Invariants;
-use crate::raft_api::{MakeArgs, RaftFactory, RaftNode};
-use crate::trace::Summary;
-use crate::{Failure, Persister};
+use crate::recorder::{view, Recorder};
+use crate::trace::{Fault, Input, MessageId, MessageKind, TraceEvent};
+use crate::{Check, Failure, Persister, Value};
 
 /// What the event queue carries.
 pub enum Event {
-    /// A request reaches `call.to`.
-    Request { call: Call, message: Message },
+    /// A request (or one-way message) reaches `call.to`.
+    Request { call: Call, id: CallId, msg: MessageId, message: WireMessage, one_way: bool },
     /// A reply reaches `call.from`; its bytes count on delivery.
-    Reply { call: Call, message: Message, bytes: usize },
+    Reply { call: Call, id: CallId, msg: MessageId, message: WireMessage },
+    /// Call `id` of `server` (incarnation `generation`) to `to` failed.
+    CallFailed { server: usize, generation: u32, to: usize, id: CallId },
     /// A node's deadline, armed for one incarnation.
     Timer { server: usize, generation: u32 },
 }
 
 /// One server slot: the live Raft (if any), its persister and the tester's record of it.
 pub(crate) struct Peer {
-    pub node: Option<Box<dyn RaftNode>>,
+    pub node: Option<Box<dyn Node>>,
     pub timer_at: Option<Time>,
     pub connected: bool,
     pub persister: Persister,
@@ -45,7 +52,11 @@ mod tag {
     pub const START: u64 = 7;
     pub const CONNECT: u64 = 8;
     pub const DISCONNECT: u64 = 9;
+    pub const CALL_FAILED: u64 = 10;
 }
+
+/// A request being handled: (handler, caller, the caller's call id).
+type OpenCall = (usize, usize, CallId);
 
 pub(crate) struct World {
     pub sim: Sim<Event>,
@@ -54,14 +65,16 @@ pub(crate) struct World {
     net_rng: Rng,
     node_seeds: Rng,
     pub test_rng: Rng,
-    factory: Rc<dyn RaftFactory>,
-    bug: Option<&'static str>,
+    factory: Arc<dyn Factory>,
     pub snapshot_mode: bool,
     pub failure: Option<Failure>,
     /// The largest index any server applied (the lab's maxIndex).
     pub max_index: u64,
     pub invariants: Invariants,
-    encode_buf: Vec<u8>,
+    /// Requests handled and not yet answered.
+    open_calls: BTreeMap<OpenCall, Call>,
+    next_message: u64,
+    pub recorder: Option<Recorder>,
 }
 
 impl World {
@@ -70,9 +83,9 @@ impl World {
         servers: usize,
         seed: u64,
         snapshot_mode: bool,
-        factory: Rc<dyn RaftFactory>,
-        bug: Option<&'static str>,
+        factory: Arc<dyn Factory>,
         check_invariants: bool,
+        record: bool,
     ) -> World {
         let peers = (0..servers)
             .map(|_| Peer {
@@ -91,12 +104,13 @@ impl World {
             node_seeds: Rng::new(seed, 2),
             test_rng: Rng::new(seed, 3),
             factory,
-            bug,
             snapshot_mode,
             failure: None,
             max_index: 0,
             invariants: Invariants::new(servers, check_invariants),
-            encode_buf: Vec::new(),
+            open_calls: BTreeMap::new(),
+            next_message: 0,
+            recorder: record.then(|| Recorder::new(servers)),
         }
     }
 
@@ -111,8 +125,20 @@ impl World {
     /// Records the first failure; the run stops at the next step.
     pub fn fail(&mut self, failure: Failure) {
         if self.failure.is_none() {
-            tracing::debug!(check = failure.check, reason = %failure.reason, "FAIL");
+            let failure = match failure.at {
+                Some(_) => failure,
+                None => failure.at(self.sim.now()),
+            };
+            tracing::debug!(check = failure.check.name(), reason = %failure.reason, "FAIL");
+            self.record(TraceEvent::Failed(failure.clone()));
             self.failure = Some(failure);
+        }
+    }
+
+    /// Adds an event to the trace, if this run is recorded.
+    pub fn record(&mut self, event: TraceEvent) {
+        if let Some(recorder) = self.recorder.as_mut() {
+            recorder.push(self.sim.now(), event);
         }
     }
 
@@ -120,35 +146,65 @@ impl World {
 
     pub fn handle(&mut self, event: Event) {
         match event {
-            Event::Request { call, message } => match self.net.arrive(&call) {
-                Dispatch::Lost(reason) => self.lost(call.from, call.to, &message, reason),
-                Dispatch::Handle => {
-                    self.sim.hash_add(tag::REQUEST << 32 | (call.from as u64) << 16 | call.to as u64);
-                    tracing::debug!(node = call.to, peer = call.from, msg = %Summary(&message), "recv");
-                    let now = self.now();
-                    if let Some(node) = self.peers[call.to].node.as_mut() {
-                        let term = message.term().0;
-                        node.handle_message(now, NodeId(call.from as u32), message);
-                        self.check_term_rule(call.to, term);
-                        self.drive(call.to, Some(call));
+            Event::Request { call, id, msg, message, one_way } => match self.net.arrive(&call) {
+                Dispatch::Lost(reason) => {
+                    self.lost(msg, call.from, call.to, reason);
+                    if !one_way {
+                        self.call_failed_after(call.from, call.end_generation, call.to, id, 0);
                     }
                 }
+                Dispatch::Handle => {
+                    self.sim.hash_add(tag::REQUEST << 32 | (call.from as u64) << 16 | call.to as u64);
+                    self.record(TraceEvent::Delivered { id: msg, from: call.from as u32, to: call.to as u32 });
+                    let delivery = if one_way {
+                        Delivery::OneWay
+                    } else {
+                        self.open_calls.insert((call.to, call.from, id), call);
+                        Delivery::Request(id)
+                    };
+                    let (from, term) = (NodeId(call.from as u32), message.header.term);
+                    self.step(call.to, Input::Message(msg), move |node, now| {
+                        node.handle_message(now, from, delivery, message);
+                    });
+                    if let Some(term) = term {
+                        self.check_term_rule(call.to, term.0);
+                    }
+                    self.after_step(call.to);
+                }
             },
-            Event::Reply { call, message, bytes } => {
-                self.net.reply_delivered(bytes);
+            Event::Reply { call, id, msg, message } => {
+                self.net.reply_delivered(message.len());
                 // A reply to a dead incarnation returns to a killed Raft: nothing happens.
                 if self.net.generation(call.from) != call.end_generation {
+                    self.record(TraceEvent::Lost {
+                        id: msg,
+                        from: call.to as u32,
+                        to: call.from as u32,
+                        reason: labrpc::Lost::CallerGone,
+                    });
                     return;
                 }
                 self.sim.hash_add(tag::REPLY << 32 | (call.to as u64) << 16 | call.from as u64);
-                tracing::debug!(node = call.from, peer = call.to, msg = %Summary(&message), "recv");
-                let now = self.now();
-                if let Some(node) = self.peers[call.from].node.as_mut() {
-                    let term = message.term().0;
-                    node.handle_message(now, NodeId(call.to as u32), message);
-                    self.check_term_rule(call.from, term);
-                    self.drive(call.from, None);
+                self.record(TraceEvent::Delivered { id: msg, from: call.to as u32, to: call.from as u32 });
+                let (to, term) = (NodeId(call.to as u32), message.header.term);
+                self.step(call.from, Input::Message(msg), move |node, now| {
+                    node.handle_message(now, to, Delivery::Reply(id), message);
+                });
+                if let Some(term) = term {
+                    self.check_term_rule(call.from, term.0);
                 }
+                self.after_step(call.from);
+            }
+            Event::CallFailed { server, generation, to, id } => {
+                if self.net.generation(server) != generation || self.peers[server].node.is_none() {
+                    return;
+                }
+                self.sim.hash_add(tag::CALL_FAILED << 32 | (server as u64) << 16 | to as u64);
+                let peer = NodeId(to as u32);
+                self.step(server, Input::CallFailed { to: to as u32, call: id }, move |node, now| {
+                    node.handle_call_failed(now, peer, id);
+                });
+                self.after_step(server);
             }
             Event::Timer { server, generation } => {
                 let now = self.sim.now();
@@ -157,28 +213,88 @@ impl World {
                 }
                 self.peers[server].timer_at = None;
                 self.sim.hash_add(tag::TIMER << 32 | server as u64);
-                let now = self.now();
-                if let Some(node) = self.peers[server].node.as_mut() {
-                    node.handle_timeout(now);
-                    self.drive(server, None);
-                }
+                self.step(server, Input::Timeout, |node, now| node.handle_timeout(now));
+                self.after_step(server);
             }
         }
     }
 
-    fn lost(&mut self, from: usize, to: usize, message: &Message, reason: labrpc::Lost) {
-        self.sim.hash_add(tag::LOST << 32 | (reason as u64) << 16 | (from as u64) << 8 | to as u64);
-        tracing::debug!(node = from, peer = to, msg = %Summary(message), why = reason.name(), "lost");
+    /// Server `i` handles one input; a panic in the Raft is a finding, not a crash.
+    /// Records the step's state before and after. The caller then runs [`World::after_step`].
+    pub fn step(&mut self, i: usize, input: Input, handle: impl FnOnce(&mut dyn Node, Instant)) {
+        let now = self.now();
+        let Some(node) = self.peers[i].node.as_deref_mut() else { return };
+        let before = self.recorder.is_some().then(|| view(node));
+        if let Err(panic) = catch_unwind(AssertUnwindSafe(|| handle(node, now))) {
+            return self.node_panicked(i, &format!("{input:?}"), panic);
+        }
+        if let (Some(before), Some(node)) = (before, self.peers[i].node.as_deref()) {
+            let after = view(node);
+            let recorder = self.recorder.as_mut().expect("recording");
+            recorder.push(self.sim.now(), TraceEvent::Step { node: i as u32, input, before, after });
+            if let Some(inspect) = node.inspect() {
+                recorder.log_changes(self.sim.now(), i, inspect);
+            }
+        }
     }
 
-    /// Carries out server `i`'s outputs in order; `call` is the request being handled.
-    pub fn drive(&mut self, i: usize, call: Option<Call>) {
-        while let Some(output) = self.peers[i].node.as_mut().and_then(|node| node.poll_output()) {
+    /// After a step: carry out its outputs, rearm the timer, check the invariants.
+    pub fn after_step(&mut self, i: usize) {
+        self.drive(i);
+    }
+
+    fn node_panicked(&mut self, i: usize, input: &str, panic: Box<dyn std::any::Any + Send>) {
+        let text = panic
+            .downcast_ref::<&str>()
+            .map(|text| text.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".to_string());
+        // The node's state is unknown now: it takes no more inputs.
+        self.peers[i].node = None;
+        self.fail(Failure::new(Check::NodePanic, format!("n{i} panicked handling {input}: {text}")).node(i));
+    }
+
+    fn lost(&mut self, msg: MessageId, from: usize, to: usize, reason: labrpc::Lost) {
+        self.sim.hash_add(tag::LOST << 32 | (reason as u64) << 16 | (from as u64) << 8 | to as u64);
+        self.record(TraceEvent::Lost { id: msg, from: from as u32, to: to as u32, reason });
+    }
+
+    fn call_failed_after(&mut self, server: usize, generation: u32, to: usize, id: CallId, delay_us: u64) {
+        let at = self.sim.now().plus_us(delay_us);
+        self.sim.schedule(at, Event::CallFailed { server, generation, to, id });
+    }
+
+    /// Carries out server `i`'s outputs in order.
+    pub fn drive(&mut self, i: usize) {
+        loop {
+            let Some(node) = self.peers[i].node.as_deref_mut() else { break };
+            let output = match catch_unwind(AssertUnwindSafe(|| node.poll_output())) {
+                Ok(Some(output)) => output,
+                Ok(None) => break,
+                Err(panic) => return self.node_panicked(i, "poll_output", panic),
+            };
             match output {
-                Output::Send { to, message } => self.send_request(i, to.0 as usize, message),
-                Output::Reply { to, message } => match call {
-                    Some(call) if call.from == to.0 as usize => self.send_reply(call, message),
-                    _ => self.fail(Failure::new("driver", format!("server {i} replied to {to} outside a request"))),
+                Output::Call { to, call, message } => {
+                    if self.check_peer(i, to) {
+                        self.send(i, to.0 as usize, Some(call), message);
+                    }
+                }
+                Output::Send { to, message } => {
+                    if self.check_peer(i, to) {
+                        self.send(i, to.0 as usize, None, message);
+                    }
+                }
+                Output::Reply { to, call, message } => match self.open_calls.remove(&(i, to.0 as usize, call)) {
+                    Some(net_call) => self.send_reply(net_call, call, message),
+                    None => self.fail(
+                        Failure::new(
+                            Check::Driver,
+                            format!(
+                                "n{i} replied to call {call} from n{to}, which it never received or already answered"
+                            ),
+                        )
+                        .node(i),
+                    ),
                 },
                 Output::Persist(persist) => self.peers[i].persister.save(persist.raft_state, persist.snapshot),
                 Output::Apply(apply) => {
@@ -192,49 +308,118 @@ impl World {
         self.check_invariants(i);
     }
 
-    /// Figure 2's term rule, right after server `i` handled a message of `term`.
+    /// A message to a peer that does not exist (or to itself) breaks the protocol.
+    fn check_peer(&mut self, i: usize, to: NodeId) -> bool {
+        if (to.0 as usize) < self.servers() && to.0 as usize != i {
+            return true;
+        }
+        let reason = format!("n{i} sent a message to n{to}, which is not one of its peers (0..{})", self.servers());
+        self.fail(Failure::new(Check::Driver, reason).node(i));
+        false
+    }
+
+    /// Figure 2's term rule, right after server `i` handled a message whose header carries `term`.
     fn check_term_rule(&mut self, i: usize, term: u64) {
-        let Some(node) = self.peers[i].node.as_deref() else { return };
-        if let Err(failure) = self.invariants.after_receive(i, term, node, self.sim.now()) {
+        let Some(inspect) = self.peers[i].node.as_deref().and_then(|node| node.inspect()) else { return };
+        if let Err(failure) = self.invariants.after_receive(i, term, inspect, self.sim.now()) {
             self.fail(failure);
         }
     }
 
     /// Raft's safety properties, after every step of server `i`.
     fn check_invariants(&mut self, i: usize) {
-        let Some(node) = self.peers[i].node.as_deref() else { return };
+        let Some(inspect) = self.peers[i].node.as_deref().and_then(|node| node.inspect()) else { return };
         let generation = self.net.generation(i);
-        if let Err(failure) = self.invariants.after_step(i, generation, node, self.sim.now()) {
+        if let Err(failure) = self.invariants.after_step(i, generation, inspect, self.sim.now()) {
             self.fail(failure);
         }
     }
 
-    fn encode(&mut self, message: &Message) -> usize {
-        message.encode_into(&mut self.encode_buf);
-        self.sim.hash_bytes(&self.encode_buf);
-        self.encode_buf.len()
+    fn next_message_id(&mut self) -> MessageId {
+        self.next_message += 1;
+        MessageId(self.next_message)
     }
 
-    fn send_request(&mut self, from: usize, to: usize, message: Message) {
-        let bytes = self.encode(&message);
-        tracing::debug!(node = from, peer = to, msg = %Summary(&message), "send");
-        match self.net.send_request(&mut self.net_rng, from, to, bytes) {
-            RequestFate::Arrive { call, delay_us } => {
+    /// Records a message's send, with its summary (only when recording).
+    fn record_sent(
+        &mut self,
+        msg: MessageId,
+        from: usize,
+        to: usize,
+        call: Option<CallId>,
+        kind: MessageKind,
+        message: &WireMessage,
+    ) {
+        let Some(recorder) = self.recorder.as_mut() else { return };
+        let summary = match self.peers[from].node.as_deref() {
+            Some(node) => node.describe(message),
+            None => message.header.name.to_string(),
+        };
+        let event = TraceEvent::Sent {
+            id: msg,
+            from: from as u32,
+            to: to as u32,
+            kind,
+            call,
+            term: message.header.term,
+            name: message.header.name,
+            summary,
+            bytes: message.len(),
+        };
+        recorder.push(self.sim.now(), event);
+    }
+
+    /// A call (`call` is its id) or a one-way message (`call` is none).
+    fn send(&mut self, from: usize, to: usize, call: Option<CallId>, message: WireMessage) {
+        self.sim.hash_bytes(&message.bytes);
+        let msg = self.next_message_id();
+        let kind = if call.is_some() { MessageKind::Request } else { MessageKind::OneWay };
+        self.record_sent(msg, from, to, call, kind, &message);
+        match self.net.send_request(&mut self.net_rng, from, to, message.len()) {
+            RequestFate::Arrive { call: net_call, delay_us } => {
                 let at = self.sim.now().plus_us(delay_us);
-                self.sim.schedule(at, Event::Request { call, message });
+                let id = call.unwrap_or_default();
+                self.sim.schedule(at, Event::Request { call: net_call, id, msg, message, one_way: call.is_none() });
             }
-            RequestFate::Lost { reason, .. } => self.lost(from, to, &message, reason),
+            RequestFate::Lost { reason, delay_us } => {
+                self.lost(msg, from, to, reason);
+                if let Some(id) = call {
+                    let generation = self.net.generation(from);
+                    self.call_failed_after(from, generation, to, id, delay_us);
+                }
+            }
         }
     }
 
-    fn send_reply(&mut self, call: Call, message: Message) {
-        let bytes = self.encode(&message);
-        match self.net.send_reply(&mut self.net_rng, &call) {
+    fn send_reply(&mut self, net_call: Call, id: CallId, message: WireMessage) {
+        self.sim.hash_bytes(&message.bytes);
+        let msg = self.next_message_id();
+        self.record_sent(msg, net_call.to, net_call.from, Some(id), MessageKind::Reply, &message);
+        match self.net.send_reply(&mut self.net_rng, &net_call) {
             ReplyFate::Deliver { delay_us } => {
                 let at = self.sim.now().plus_us(delay_us);
-                self.sim.schedule(at, Event::Reply { call, message, bytes });
+                self.sim.schedule(at, Event::Reply { call: net_call, id, msg, message });
             }
-            ReplyFate::Lost(reason) => self.lost(call.to, call.from, &message, reason),
+            ReplyFate::Lost(reason) => {
+                self.lost(msg, net_call.to, net_call.from, reason);
+                self.call_failed_after(net_call.from, net_call.end_generation, net_call.to, id, 0);
+            }
+        }
+    }
+
+    /// Open calls that touch `server` are dead: their callers learn so (labrpc's
+    /// handler wait sees a disabled end or a replaced server within 100 ms).
+    fn fail_open_calls_of(&mut self, server: usize) {
+        let dead: Vec<OpenCall> = self
+            .open_calls
+            .keys()
+            .copied()
+            .filter(|&(handler, caller, _)| handler == server || caller == server)
+            .collect();
+        for key in dead {
+            let net_call = self.open_calls.remove(&key).expect("listed");
+            let (handler, caller, id) = key;
+            self.call_failed_after(caller, net_call.end_generation, handler, id, 0);
         }
     }
 
@@ -252,24 +437,41 @@ impl World {
 
     fn apply(&mut self, i: usize, apply: Apply) -> Result<(), Failure> {
         match apply {
-            Apply::Command { index, command, .. } => {
+            Apply::Command { index, term, command } => {
                 self.sim.hash_add(tag::APPLY << 32 | i as u64);
                 self.sim.hash_add(index.0);
                 self.sim.hash_bytes(&command);
+                let event = TraceEvent::Applied {
+                    node: i as u32,
+                    index: index.0,
+                    term: term.0,
+                    command: Value::decode(&command),
+                    bytes: Arc::clone(&command),
+                };
+                self.record(event);
                 self.invariants.applied_command(i, index.0, &command, self.sim.now())?;
                 let snapshot = self.apply_command(i, index.0, &command)?;
                 if let Some(data) = snapshot {
-                    if let Some(node) = self.peers[i].node.as_mut() {
-                        node.snapshot(Instant(self.sim.now().micros()), index, data);
-                    }
+                    self.service_snapshot(i, index, data);
                 }
                 Ok(())
             }
-            Apply::Snapshot { index, data, .. } => {
+            Apply::Snapshot { index, term, data } => {
                 self.sim.hash_add(tag::APPLY << 32 | 1 << 16 | i as u64);
                 self.sim.hash_add(index.0);
+                self.record(TraceEvent::SnapshotInstalled { node: i as u32, index: index.0, term: term.0 });
                 self.apply_snapshot(i, index.0, &data)
             }
+        }
+    }
+
+    /// The service's Snapshot(index, data) on server `i`, from within its apply.
+    fn service_snapshot(&mut self, i: usize, index: LogIndex, data: Vec<u8>) {
+        self.record(TraceEvent::SnapshotTaken { node: i as u32, index: index.0 });
+        let now = self.now();
+        let Some(node) = self.peers[i].node.as_deref_mut() else { return };
+        if let Err(panic) = catch_unwind(AssertUnwindSafe(|| node.snapshot(now, index, data))) {
+            self.node_panicked(i, &format!("Snapshot {{ index: {index} }}"), panic);
         }
     }
 
@@ -278,7 +480,7 @@ impl World {
     /// connect(i): enable the ends between i and every connected server (itself included).
     pub fn connect(&mut self, i: usize) {
         self.sim.hash_add(tag::CONNECT << 32 | i as u64);
-        tracing::debug!(node = i, "connect");
+        self.record(TraceEvent::Fault(Fault::Connect(i as u32)));
         self.peers[i].connected = true;
         for j in 0..self.servers() {
             if self.peers[j].connected {
@@ -291,12 +493,27 @@ impl World {
     /// disconnect(i): disable every end out of and into i.
     pub fn disconnect(&mut self, i: usize) {
         self.sim.hash_add(tag::DISCONNECT << 32 | i as u64);
-        tracing::debug!(node = i, "disconnect");
+        self.record(TraceEvent::Fault(Fault::Disconnect(i as u32)));
         self.peers[i].connected = false;
         for j in 0..self.servers() {
             self.net.enable(i, j, false);
             self.net.enable(j, i, false);
         }
+        self.fail_open_calls_of(i);
+    }
+
+    pub fn set_reliable(&mut self, reliable: bool) {
+        if self.net.reliable() != reliable {
+            self.record(TraceEvent::Fault(Fault::Unreliable(!reliable)));
+        }
+        self.net.set_reliable(reliable);
+    }
+
+    pub fn set_long_reordering(&mut self, on: bool) {
+        if self.net.long_reordering() != on {
+            self.record(TraceEvent::Fault(Fault::LongReordering(on)));
+        }
+        self.net.set_long_reordering(on);
     }
 
     /// crash1(i): disconnect, delete the server, keep the persister, kill the Raft.
@@ -305,7 +522,7 @@ impl World {
         self.net.delete_server(i);
         if self.peers[i].node.take().is_some() {
             self.sim.hash_add(tag::CRASH << 32 | i as u64);
-            tracing::debug!(node = i, "crash");
+            self.record(TraceEvent::Fault(Fault::Crash(i as u32)));
         }
         self.peers[i].timer_at = None;
     }
@@ -315,8 +532,8 @@ impl World {
         self.crash(i);
         self.net.start_server(i);
         self.sim.hash_add(tag::START << 32 | i as u64);
-        tracing::debug!(node = i, "start");
-        let snapshot = std::sync::Arc::clone(self.peers[i].persister.snapshot());
+        self.record(TraceEvent::Fault(Fault::Restart(i as u32)));
+        let snapshot = Arc::clone(self.peers[i].persister.snapshot());
         if let Err(failure) = self.peers[i].applied.restart(i, &snapshot) {
             return self.fail(failure);
         }
@@ -327,15 +544,26 @@ impl World {
             rng_seed: self.node_seeds.next_u64(),
             raft_state: self.peers[i].persister.raft_state().to_vec(),
             snapshot,
-            bug: self.bug,
         };
-        match self.factory.make(args) {
-            Ok(node) => {
+        let factory = Arc::clone(&self.factory);
+        match catch_unwind(AssertUnwindSafe(|| factory.make(args))) {
+            Ok(Ok(node)) => {
                 self.peers[i].node = Some(node);
+                self.record_restored(i);
                 self.rearm_timer(i);
                 self.check_invariants(i);
             }
-            Err(reason) => self.fail(Failure::new("restore", format!("server {i}: {reason}"))),
+            Ok(Err(reason)) => self.fail(Failure::new(Check::Restore, format!("server {i}: {reason}")).node(i)),
+            Err(panic) => self.node_panicked(i, "Make", panic),
+        }
+    }
+
+    fn record_restored(&mut self, i: usize) {
+        let (Some(recorder), Some(node)) = (self.recorder.as_mut(), self.peers[i].node.as_deref()) else { return };
+        recorder.push(self.sim.now(), TraceEvent::Restored { node: i as u32, state: view(node) });
+        recorder.forget_log(i);
+        if let Some(inspect) = node.inspect() {
+            recorder.log_changes(self.sim.now(), i, inspect);
         }
     }
 }

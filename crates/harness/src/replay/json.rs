@@ -100,7 +100,7 @@ pub fn outcome_line(test: &str, report: &Report, bug: Option<&str>) -> String {
         seed: report.seed,
         bug,
         outcome: if failure.is_some() { "fail" } else { "pass" },
-        check: failure.map(|failure| failure.check),
+        check: failure.map(|failure| failure.check.name()),
         reason: failure.map(|failure| failure.reason.as_str()),
         events: report.events,
         rpcs: report.stats.rpcs,

@@ -25,7 +25,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use sims::TestCase;
-use tester::{Options, Report};
+use tester::Report;
 
 use crate::output::{self, AtomicFile};
 use filter::Filter;
@@ -76,7 +76,7 @@ pub fn replay(case: &TestCase, options: &ReplayOptions) -> Result<bool, String> 
         Some(path) => Some((timeline_kind(path)?, AtomicFile::create(path)?)),
         None => None,
     };
-    let run_options = Options { bug: options.bug, ..Options::default() };
+    let run_options = crate::bugs::options(options.bug);
     let (report, records) = record::record_run(case, options.seed, &run_options);
     if let Some((kind, file)) = timeline {
         let summary = write_timeline(case, options, &report, &records, kind, file)?;

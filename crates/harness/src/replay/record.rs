@@ -147,7 +147,7 @@ mod tests {
     #[test]
     fn a_run_records_its_events_with_fields() {
         let case = sims::find("InitialElection2A").unwrap();
-        let (report, records) = record_run(case, 7, &Options::default());
+        let (report, records) = record_run(case, 7, &sims::core_options());
         assert!(report.passed());
         assert!(records.len() > 50);
         assert!(records.windows(2).all(|pair| pair[0].time_us <= pair[1].time_us), "in virtual time order");
@@ -159,6 +159,6 @@ mod tests {
         let begin = records.iter().find(|r| r.message == "begin").unwrap();
         assert_eq!(begin.field("description"), Some(&Value::Str("Test (2A): initial election".into())));
         // The same seed records the same events.
-        assert_eq!(record_run(case, 7, &Options::default()).1, records);
+        assert_eq!(record_run(case, 7, &sims::core_options()).1, records);
     }
 }

@@ -6,7 +6,7 @@
 use std::io::{self, Write};
 
 use sims::TestCase;
-use tester::{Options, Report};
+use tester::Report;
 
 use super::record::{self, Record};
 use super::style::Style;
@@ -17,7 +17,7 @@ pub const TAIL_EVENTS: usize = 30;
 
 /// Records one seed again and returns its report and events.
 pub fn record(case: &TestCase, seed: u64, bug: Option<&'static str>) -> (Report, Vec<Record>) {
-    record::record_run(case, seed, &Options { bug, ..Options::default() })
+    record::record_run(case, seed, &crate::bugs::options(bug))
 }
 
 /// Writes the last `TAIL_EVENTS` events, the closing lines and the diagnosis.

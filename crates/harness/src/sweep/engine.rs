@@ -212,7 +212,7 @@ pub fn run_seed(case: &TestCase, seed: u64, position: u64, options: &Options, tw
         let again = sims::run_test(case, seed, options);
         if again.trace_hash != report.trace_hash || again.events != report.events || again.outcome != report.outcome {
             outcome = Err(Failure::new(
-                "determinism",
+                tester::Check::Determinism,
                 format!(
                     "two runs of one seed differ: trace {:016x} then {:016x}, events {} then {}",
                     report.trace_hash, again.trace_hash, report.events, again.events
@@ -284,11 +284,11 @@ impl TestSummary {
             Ok(()) => self.passed += 1,
             Err(failure) => {
                 self.failed += 1;
-                self.groups.add(failure.check, &failure.reason, run.seed);
+                self.groups.add(failure.check.name(), &failure.reason, run.seed);
                 let failure = SeedFailure {
                     seed: run.seed,
                     position: run.position,
-                    check: failure.check,
+                    check: failure.check.name(),
                     reason: failure.reason.clone(),
                     detail: run.detail.clone(),
                 };
@@ -411,8 +411,7 @@ pub fn sweep(
 }
 
 fn worker(shared: &Shared<'_>) -> Vec<TestSummary> {
-    let options =
-        Options { bug: shared.config.bug, check_invariants: !shared.config.no_invariants, ..Options::default() };
+    let options = Options { check_invariants: !shared.config.no_invariants, ..crate::bugs::options(shared.config.bug) };
     let mut local: Vec<TestSummary> = (0..shared.work.tests()).map(|_| TestSummary::default()).collect();
     while !shared.stop.load(Ordering::Relaxed) {
         if let Some(deadline) = shared.deadline {

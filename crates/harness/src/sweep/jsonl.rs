@@ -42,7 +42,7 @@ pub fn line(run: &SeedRun, bug: Option<&str>) -> String {
         test: run.test,
         seed: run.seed,
         outcome: if failure.is_some() { "fail" } else { "pass" },
-        check: failure.map(|failure| failure.check),
+        check: failure.map(|failure| failure.check.name()),
         reason: failure.map(|failure| failure.reason.as_str()),
         virtual_time_us: run.virtual_time_us,
         events: run.events,

@@ -10,7 +10,7 @@ use crate::message::{
     AppendEntries, AppendEntriesReply, Conflict, InstallSnapshot, InstallSnapshotReply, RequestVote, RequestVoteReply,
 };
 use crate::node::Role;
-use crate::persist::Persist;
+use crate::Persist;
 use crate::{Apply, Config, Entry, Instant, Log, LogIndex, Message, Node, NodeId, Output, Term};
 
 /// The seed every test node's RNG starts from (plus its id).

@@ -4,7 +4,8 @@
 //! read as an empty node (§5.1, "stable storage").
 
 use super::helpers::*;
-use crate::persist::{Persist, RestoreError};
+use crate::persist::RestoreError;
+use crate::Persist;
 use crate::{LogIndex, Node, NodeId, Output, RoleKind, State, Term};
 
 /// A follower in term 3 that voted for node 2, logged `1 1 2 3` and

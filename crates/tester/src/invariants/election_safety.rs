@@ -3,13 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use raft::{RoleKind, State};
+use api::{NodeState as State, Role};
 use sim::Time;
 
 use super::violation;
-use crate::Failure;
+use crate::{Failure, Invariant};
 
-pub(crate) const NAME: &str = "Election Safety (§5.2)";
+pub(crate) const NAME: Invariant = Invariant::ElectionSafety;
 
 /// The leader of every term seen so far.
 #[derive(Debug, Default)]
@@ -19,7 +19,7 @@ pub(crate) struct Leaders {
 
 impl Leaders {
     pub fn check(&mut self, i: usize, state: &State, now: Time) -> Result<(), Failure> {
-        if state.role != RoleKind::Leader {
+        if state.role != Role::Leader {
             return Ok(());
         }
         let term = state.term.0;

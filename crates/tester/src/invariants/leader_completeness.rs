@@ -4,13 +4,15 @@
 //! Also records what is committed: two servers committing different entries
 //! at one index breaks State Machine Safety (§5.4.3) before anything applies it.
 
-use raft::{LogIndex, RoleKind, State};
+use api::{LogIndex, NodeState as State, Role};
 use sim::Time;
 
 use super::{entry_id, state_machine, violation, NodeTrack};
-use crate::{Failure, RaftNode};
+use api::Inspect;
 
-pub(crate) const NAME: &str = "Leader Completeness (§5.4)";
+use crate::{Failure, Invariant};
+
+pub(crate) const NAME: Invariant = Invariant::LeaderCompleteness;
 
 /// One committed entry: its term and command, and the term it was first known committed in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,7 +31,7 @@ pub(crate) struct Committed {
 
 /// True the first time node `track` is seen as leader of its current term.
 pub(crate) fn newly_leader(track: &mut NodeTrack, state: &State) -> bool {
-    if state.role != RoleKind::Leader {
+    if state.role != Role::Leader {
         return false;
     }
     let term = state.term.0;
@@ -47,7 +49,7 @@ impl Committed {
     pub fn record(
         &mut self,
         i: usize,
-        node: &dyn RaftNode,
+        node: &dyn Inspect,
         state: &State,
         old_commit: u64,
         now: Time,
@@ -81,8 +83,8 @@ impl Committed {
     }
 
     /// Leader `i` must hold every entry committed in an earlier term.
-    pub fn check_leader(&self, i: usize, node: &dyn RaftNode, state: &State, now: Time) -> Result<(), Failure> {
-        if state.role != RoleKind::Leader {
+    pub fn check_leader(&self, i: usize, node: &dyn Inspect, state: &State, now: Time) -> Result<(), Failure> {
+        if state.role != Role::Leader {
             return Ok(());
         }
         let leader_term = state.term.0;

@@ -10,13 +10,15 @@
 
 use std::collections::BTreeMap;
 
-use raft::{LogIndex, State};
+use api::{LogIndex, NodeState as State};
 use sim::Time;
 
-use super::{command_hash, violation};
-use crate::{Failure, RaftNode};
+use super::{entry_hash, violation};
+use api::Inspect;
 
-pub(crate) const NAME: &str = "Log Matching (§5.3)";
+use crate::{Failure, Invariant};
+
+pub(crate) const NAME: Invariant = Invariant::LogMatching;
 
 /// What an (index, term) must always be: its command and the term before it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,7 +36,7 @@ pub(crate) fn check(
     registry: &mut Registry,
     seen_terms: &mut Vec<u64>,
     i: usize,
-    node: &dyn RaftNode,
+    node: &dyn Inspect,
     state: &State,
     now: Time,
 ) -> Result<Option<u64>, Failure> {
@@ -51,8 +53,8 @@ pub(crate) fn check(
     seen_terms.resize(last as usize + 1, 0);
     for index in unchanged + 1..=last {
         let term = term_at(index);
-        let command = node.command_at(LogIndex(index)).unwrap_or(&[]);
-        let id = EntryId { command_hash: command_hash(command), prev_term: term_at(index - 1), first_seen_on: i };
+        let content = node.entry(LogIndex(index)).map_or(0, |entry| entry_hash(&entry.kind));
+        let id = EntryId { command_hash: content, prev_term: term_at(index - 1), first_seen_on: i };
         match registry.get(&(index, term)) {
             None => {
                 registry.insert((index, term), id);

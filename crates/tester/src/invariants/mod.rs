@@ -1,5 +1,5 @@
 //! Raft's safety properties (Figure 3 of the paper), checked after every step
-//! of every run, through the read-only [`RaftNode`] view, so they hold any
+//! of every run, through the read-only [`api::Inspect`] view, so they hold any
 //! Raft plugged into the tester to the paper's standard, not only the lab's.
 //!
 //! A step changes one node only (the one that handled the event), so each
@@ -17,10 +17,10 @@ mod state_machine;
 #[cfg(test)]
 mod tests;
 
-use raft::LogIndex;
-use sim::{Time, TraceHash};
+use api::{EntryKind, Inspect, LogIndex};
 
-use crate::{Failure, RaftNode};
+use crate::{Failure, Invariant};
+use sim::{Time, TraceHash};
 
 /// What the run has seen of one server, across its incarnations.
 #[derive(Clone, Debug, Default)]
@@ -49,8 +49,8 @@ pub(crate) struct Invariants {
 }
 
 /// An invariant was broken: which one, and the facts.
-pub(crate) fn violation(invariant: &'static str, now: Time, facts: String) -> Failure {
-    Failure::new(invariant, format!("{facts} (at {now})"))
+pub(crate) fn violation(invariant: Invariant, now: Time, facts: String) -> Failure {
+    Failure::new(invariant, format!("{facts} (at {now})")).at(now)
 }
 
 /// A cheap identity for a command's bytes.
@@ -73,7 +73,7 @@ impl Invariants {
     }
 
     /// Server `i` (incarnation `incarnation`) just finished a step: check it.
-    pub fn after_step(&mut self, i: usize, incarnation: u32, node: &dyn RaftNode, now: Time) -> Result<(), Failure> {
+    pub fn after_step(&mut self, i: usize, incarnation: u32, node: &dyn Inspect, now: Time) -> Result<(), Failure> {
         if !self.enabled {
             return Ok(());
         }
@@ -101,7 +101,7 @@ impl Invariants {
     }
 
     /// Server `i` just handled a message of `message_term` (before its outputs).
-    pub fn after_receive(&self, i: usize, message_term: u64, node: &dyn RaftNode, now: Time) -> Result<(), Failure> {
+    pub fn after_receive(&self, i: usize, message_term: u64, node: &dyn Inspect, now: Time) -> Result<(), Failure> {
         if !self.enabled {
             return Ok(());
         }
@@ -130,9 +130,16 @@ impl Invariants {
     }
 }
 
+/// A cheap identity for an entry's content (internal entries all alike).
+pub(crate) fn entry_hash(kind: &EntryKind) -> u64 {
+    match kind {
+        EntryKind::Command(command) => command_hash(command),
+        EntryKind::Internal => u64::MAX,
+    }
+}
+
 /// The identity of the live entry at `index` of `node`.
-pub(crate) fn entry_id(node: &dyn RaftNode, index: u64) -> Option<(u64, u64)> {
-    let term = node.term_at(LogIndex(index))?;
-    let command = node.command_at(LogIndex(index))?;
-    Some((term.0, command_hash(command)))
+pub(crate) fn entry_id(node: &dyn Inspect, index: u64) -> Option<(u64, u64)> {
+    let entry = node.entry(LogIndex(index))?;
+    Some((entry.term.0, entry_hash(&entry.kind)))
 }

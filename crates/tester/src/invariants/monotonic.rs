@@ -3,14 +3,14 @@
 //! within one incarnation; and its vote within a term (at most one vote per
 //! term, §5.2 — even across a restart, which is why votedFor is persistent).
 
-use raft::State;
+use api::NodeState as State;
 use sim::Time;
 
 use super::{violation, NodeTrack};
-use crate::Failure;
+use crate::{Failure, Invariant};
 
-pub(crate) const NAME: &str = "Monotonic state (Figure 2)";
-pub(crate) const TERM_RULE: &str = "Term rule (Figure 2, all servers)";
+pub(crate) const NAME: Invariant = Invariant::Monotonic;
+pub(crate) const TERM_RULE: Invariant = Invariant::TermRule;
 
 /// "If RPC request or response contains term T > currentTerm: set
 /// currentTerm = T": after handling a message of term T, a server's term is at least T.

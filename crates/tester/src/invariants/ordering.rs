@@ -2,13 +2,13 @@
 //! commit ≤ last log index. A server applies only what is committed, and
 //! commits only what its log holds.
 
-use raft::State;
+use api::NodeState as State;
 use sim::Time;
 
 use super::violation;
-use crate::Failure;
+use crate::{Failure, Invariant};
 
-pub(crate) const NAME: &str = "Index order (Figure 2, §7)";
+pub(crate) const NAME: Invariant = Invariant::IndexOrder;
 
 pub(crate) fn check(i: usize, state: &State, now: Time) -> Result<(), Failure> {
     let (snapshot, applied, commit, last) =

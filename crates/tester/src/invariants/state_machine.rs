@@ -5,9 +5,9 @@
 use sim::Time;
 
 use super::violation;
-use crate::Failure;
+use crate::{Failure, Invariant};
 
-pub(crate) const NAME: &str = "State Machine Safety (§5.4.3)";
+pub(crate) const NAME: Invariant = Invariant::StateMachineSafety;
 
 /// The command first applied at every index, and by whom.
 #[derive(Debug, Default)]

@@ -1,10 +1,11 @@
 //! Each invariant catches a hand-built violation and lets a valid state pass.
 
-use raft::{Instant, LogIndex, Message, NodeId, NotLeader, Output, RoleKind, Started, State, Term};
+use std::sync::Arc;
+
+use api::{EntryKind, Inspect, LogEntry, LogIndex, NodeId, NodeState as State, Role as RoleKind, Term};
 use sim::Time;
 
 use super::Invariants;
-use crate::RaftNode;
 
 /// A node that is only a state and a log: what the invariants read.
 #[derive(Clone)]
@@ -16,12 +17,11 @@ struct FakeNode {
 }
 
 impl FakeNode {
-    fn new(id: u32, term: u64, role: RoleKind, log: &[(u64, u8)]) -> FakeNode {
+    fn new(_id: u32, term: u64, role: RoleKind, log: &[(u64, u8)]) -> FakeNode {
         let log: Vec<(u64, Vec<u8>)> = log.iter().map(|&(term, command)| (term, vec![command])).collect();
         let last = log.len() as u64;
         FakeNode {
             state: State {
-                id: NodeId(id),
                 term: Term(term),
                 role,
                 voted_for: None,
@@ -48,19 +48,7 @@ impl FakeNode {
     }
 }
 
-impl RaftNode for FakeNode {
-    fn handle_message(&mut self, _: Instant, _: NodeId, _: Message) {}
-    fn handle_timeout(&mut self, _: Instant) {}
-    fn start(&mut self, _: Instant, _: Vec<u8>) -> Result<Started, NotLeader> {
-        Err(NotLeader { term: self.state.term })
-    }
-    fn snapshot(&mut self, _: Instant, _: LogIndex, _: Vec<u8>) {}
-    fn poll_output(&mut self) -> Option<Output> {
-        None
-    }
-    fn poll_timeout(&self) -> Option<Instant> {
-        None
-    }
+impl Inspect for FakeNode {
     fn state(&self) -> State {
         self.state
     }
@@ -71,9 +59,10 @@ impl RaftNode for FakeNode {
         }
         self.log.get(index.0.checked_sub(snapshot + 1)? as usize).map(|entry| Term(entry.0))
     }
-    fn command_at(&self, index: LogIndex) -> Option<&[u8]> {
+    fn entry(&self, index: LogIndex) -> Option<LogEntry> {
         let snapshot = self.state.snapshot_index.0;
-        self.log.get(index.0.checked_sub(snapshot + 1)? as usize).map(|entry| entry.1.as_slice())
+        let (term, command) = self.log.get(index.0.checked_sub(snapshot + 1)? as usize)?;
+        Some(LogEntry { term: Term(*term), kind: EntryKind::Command(Arc::from(command.as_slice())) })
     }
 }
 

@@ -17,7 +17,7 @@ pub mod nodes;
 
 use std::io::{self, Write};
 
-use tester::Report;
+use tester::{Check, LabCheck, Report};
 
 use super::record::{Record, Value};
 
@@ -35,8 +35,10 @@ pub fn diagnose(report: &Report, records: &[Record], servers: usize) -> Vec<Stri
         report.end_time
     )];
     let index = entries::index_in(&failure.reason);
-    let leader_trouble = matches!(failure.check, "checkOneLeader" | "liveness" | "one" | "timeout" | "wait")
-        || failure.reason.contains("leader");
+    let leader_trouble = matches!(
+        failure.check,
+        Check::Lab(LabCheck::CheckOneLeader | LabCheck::One | LabCheck::Wait) | Check::Liveness | Check::TimeLimit
+    ) || failure.reason.contains("leader");
     if leader_trouble || index.is_none() {
         text.extend(elections::describe(records, servers, since_us));
     }

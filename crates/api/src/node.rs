@@ -1,0 +1,105 @@
+//! The node trait: the lab's Raft API (Make, Start, GetState, Snapshot,
+//! ApplyMsg; LAB-SPEC §3) in sans-IO form, in the shape of quinn-proto's
+//! `Connection`: inputs take `now`, outputs are drained in order.
+//!
+//! Persist before you speak (Raft §5, Figure 2: persistent state is "updated
+//! on stable storage before responding to RPCs"): a node emits
+//! [`Output::Persist`] before any message or apply that depends on it, in the
+//! same ordered batch, and the driver makes it durable before carrying out
+//! what follows.
+
+use std::sync::Arc;
+
+use crate::{CallId, Inspect, Instant, LogIndex, NodeId, Term, WireMessage};
+
+/// How a message reached this node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// A request of call `CallId` (the caller's id); answer it with [`Output::Reply`].
+    Request(CallId),
+    /// The reply to this node's own call `CallId`.
+    Reply(CallId),
+    /// A one-way message: nobody waits for an answer.
+    OneWay,
+}
+
+/// What a node asks its driver to do, in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// Call a peer (labrpc's `Call`): a request that will be answered, or fail.
+    Call { to: NodeId, call: CallId, message: WireMessage },
+    /// Answer the request `call` from `to` (at most once per request).
+    Reply { to: NodeId, call: CallId, message: WireMessage },
+    /// Send a one-way message: no answer, no failure report.
+    Send { to: NodeId, message: WireMessage },
+    /// Make this state durable before carrying out any later output.
+    Persist(Persist),
+    /// Hand this to the service (the lab's ApplyMsg).
+    Apply(Apply),
+}
+
+/// What the driver must make durable, atomically (the lab's `Persister.Save`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Persist {
+    /// The encoded Raft state (the lab's `raftstate`).
+    pub raft_state: Vec<u8>,
+    /// The service snapshot (the lab's `snapshot`); empty if there is none.
+    pub snapshot: Arc<[u8]>,
+}
+
+/// The lab's ApplyMsg: a committed command, or a snapshot to switch to.
+/// Indexes are the lab's numbering of commands (see the crate's docs).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Apply {
+    Command { index: LogIndex, term: Term, command: Arc<[u8]> },
+    Snapshot { index: LogIndex, term: Term, data: Arc<[u8]> },
+}
+
+/// Start was refused: only a leader takes commands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NotLeader {
+    pub term: Term,
+}
+
+/// Start was accepted: the command will be at `index` if it is ever committed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Started {
+    pub index: LogIndex,
+    pub term: Term,
+}
+
+/// One Raft peer as the tester drives it.
+///
+/// Peer misbehaviour (stale, duplicate, reordered messages) is never the
+/// caller's problem: a node ignores what it cannot use. A node must not
+/// panic on any input; if it does, raftsim reports a finding naming the node
+/// and the input.
+pub trait Node {
+    /// A message from `from` arrived, as a request, a reply or a one-way message.
+    fn handle_message(&mut self, now: Instant, from: NodeId, delivery: Delivery, message: WireMessage);
+    /// This node's call `call` to `to` failed: labrpc's `Call()` returned false.
+    fn handle_call_failed(&mut self, now: Instant, to: NodeId, call: CallId);
+    /// The clock reached the deadline [`Node::poll_timeout`] gave.
+    fn handle_timeout(&mut self, now: Instant);
+    /// The lab's Start: append `command` if leader.
+    fn start(&mut self, now: Instant, command: Vec<u8>) -> Result<Started, NotLeader>;
+    /// The lab's Snapshot: the service has a snapshot of everything up to `index`.
+    fn snapshot(&mut self, now: Instant, index: LogIndex, data: Vec<u8>);
+    /// The next output to carry out, in order.
+    #[must_use]
+    fn poll_output(&mut self) -> Option<Output>;
+    /// When the node next wants [`Node::handle_timeout`].
+    #[must_use]
+    fn poll_timeout(&self) -> Option<Instant>;
+    /// The lab's GetState: (currentTerm, isLeader).
+    fn get_state(&self) -> (Term, bool);
+    /// The node's state for raftsim's invariants and traces, if it offers it.
+    fn inspect(&self) -> Option<&dyn Inspect> {
+        None
+    }
+    /// A one-line summary of one of this node's messages, for traces only
+    /// (called only when a run is recorded): `AppendEntries(t3 prev=4/t2 n=3)`.
+    fn describe(&self, message: &WireMessage) -> String {
+        message.header.name.to_string()
+    }
+}
