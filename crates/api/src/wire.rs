@@ -8,6 +8,7 @@
 //! (Ongaro's thesis §9.6) carries a *proposed* term that must not make the
 //! receiver adopt it, so it leaves the header's term empty.
 
+use std::any::Any;
 use std::fmt;
 
 use crate::Term;
@@ -22,16 +23,30 @@ pub struct Header {
 }
 
 /// One message on the wire: a header and the Raft's own encoding of it.
-#[derive(Clone, PartialEq, Eq)]
+///
+/// `local` is an in-process shortcut, never read by the harness: a sender may
+/// attach its message as it was before encoding, so that a receiver of the
+/// same Raft in the same process can skip decoding `bytes`. The bytes stay
+/// authoritative: the network counts and hashes them, and a copy of the
+/// message (a duplicate on the wire) carries no shortcut, so its receiver
+/// decodes the bytes. A receiver must treat the two as the same message.
 pub struct WireMessage {
     pub header: Header,
     /// The encoded message; the network counts `bytes.len()` (labrpc counts gob bytes).
     pub bytes: Vec<u8>,
+    pub local: Option<Box<dyn Any + Send>>,
 }
 
 impl WireMessage {
     pub fn new(header: Header, bytes: Vec<u8>) -> WireMessage {
-        WireMessage { header, bytes }
+        WireMessage { header, bytes, local: None }
+    }
+
+    /// With the in-process shortcut attached (see the type's docs).
+    #[must_use]
+    pub fn with_local(mut self, local: Box<dyn Any + Send>) -> WireMessage {
+        self.local = Some(local);
+        self
     }
 
     /// The length the network counts.
@@ -43,6 +58,22 @@ impl WireMessage {
         self.bytes.is_empty()
     }
 }
+
+/// A copy is the bytes and the header; the in-process shortcut stays with the original.
+impl Clone for WireMessage {
+    fn clone(&self) -> WireMessage {
+        WireMessage::new(self.header, self.bytes.clone())
+    }
+}
+
+/// Two messages are equal when their headers and bytes are.
+impl PartialEq for WireMessage {
+    fn eq(&self, other: &WireMessage) -> bool {
+        self.header == other.header && self.bytes == other.bytes
+    }
+}
+
+impl Eq for WireMessage {}
 
 impl fmt::Debug for WireMessage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

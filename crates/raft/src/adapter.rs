@@ -1,18 +1,20 @@
-//! The core behind raftsim's node API: a thin adapter that encodes the core's
-//! Figure 2 messages into opaque wire messages (postcard bytes, header term
-//! and name), numbers its calls, pairs each reply with the call being
-//! answered, and offers the core's state for the invariants. The core's
-//! message types stay private to this crate.
+//! The core behind raftsim's node API: the core itself implements
+//! [`api::Node`] and [`api::Inspect`], and this module is the thin layer
+//! between them — it takes the wire message apart (using the sender's
+//! in-process shortcut when there is one, else decoding the postcard bytes),
+//! remembers which call a request came with so that the reply names it, and
+//! offers the core's state for the invariants. The core's message types stay
+//! private to this crate: peers see bytes and a header.
 //!
 //! The planted bug (with the `planted-bugs` feature) is chosen here, through
 //! [`CoreFactory`], never through the seam.
 
-use std::collections::VecDeque;
 use std::fmt;
 
-use api::{CallId, Delivery, EntryKind, Header, Inspect, LogEntry, MakeArgs, NodeState, Role, WireMessage};
+use api::{CallId, Delivery, EntryKind, Inspect, LogEntry, MakeArgs, NodeState, Role, WireMessage};
 
-use crate::{Config, Instant, LogIndex, Message, Node, NodeId, NotLeader, Output, RoleKind, Started, Term};
+use crate::pool::Slot;
+use crate::{Config, Instant, LogIndex, Message, Node, NodeId, NotLeader, RoleKind, Started, Term};
 
 /// Makes nodes of raftsim's own core, optionally with one planted bug.
 #[derive(Clone, Copy, Debug, Default)]
@@ -53,98 +55,62 @@ impl api::Factory for CoreFactory {
             config.bug = self.bug;
         }
         let node = Node::restore(config, args.now, &args.raft_state, args.snapshot).map_err(|e| e.to_string())?;
-        Ok(Box::new(CoreNode::new(node)))
+        Ok(Box::new(node))
     }
 }
 
-/// The core as an [`api::Node`].
-#[derive(Debug)]
-pub struct CoreNode {
-    node: Node,
-    next_call: u64,
-    outputs: VecDeque<api::Output>,
-}
-
-impl CoreNode {
-    pub fn new(node: Node) -> CoreNode {
-        CoreNode { node, next_call: 0, outputs: VecDeque::new() }
-    }
-
-    /// The core inside.
-    pub fn core(&self) -> &Node {
-        &self.node
-    }
-
-    /// Takes the core's outputs; `answering` is the request just handled.
-    fn collect(&mut self, answering: Option<(NodeId, CallId)>) {
-        while let Some(output) = self.node.poll_output() {
-            let output = match output {
-                Output::Send { to, message } => {
-                    self.next_call += 1;
-                    api::Output::Call { to, call: CallId(self.next_call), message: encode(&message) }
-                }
-                Output::Reply { to, message } => match answering {
-                    Some((from, call)) if from == to => api::Output::Reply { to, call, message: encode(&message) },
-                    // The core replies only while handling a request (an assert in its tests).
-                    _ => unreachable!("the core replied to n{to} outside a request"),
-                },
-                Output::Persist(persist) => api::Output::Persist(persist),
-                Output::Apply(apply) => api::Output::Apply(apply),
-            };
-            self.outputs.push_back(output);
-        }
+impl Node {
+    /// The sender's message itself, if it came with the in-process shortcut.
+    fn take_local(&mut self, message: &mut WireMessage) -> Option<Message> {
+        let slot = message.local.take()?.downcast::<Slot>().ok()?;
+        self.pool.unbox(slot)
     }
 }
 
-fn encode(message: &Message) -> WireMessage {
-    let mut bytes = Vec::new();
-    message.encode_into(&mut bytes);
-    WireMessage::new(Header { term: Some(message.term()), name: message.name() }, bytes)
-}
-
-impl api::Node for CoreNode {
-    fn handle_message(&mut self, now: Instant, from: NodeId, delivery: Delivery, message: WireMessage) {
+impl api::Node for Node {
+    fn handle_message(&mut self, now: Instant, from: NodeId, delivery: Delivery, mut message: WireMessage) {
+        let decoded = self.take_local(&mut message).or_else(|| Message::decode(&message.bytes).ok());
+        self.pool.recycle_buffer(message.bytes);
         // Bytes that do not decode are a peer's garbage: ignored, like any stale message.
-        let Ok(decoded) = Message::decode(&message.bytes) else { return };
-        let answering = match delivery {
+        let Some(decoded) = decoded else { return };
+        self.answering = match delivery {
             Delivery::Request(call) => Some((from, call)),
             Delivery::Reply(_) | Delivery::OneWay => None,
         };
-        self.node.handle_message(now, from, decoded);
-        self.collect(answering);
+        Node::handle_message(self, now, from, decoded);
+        self.answering = None;
     }
 
     fn handle_call_failed(&mut self, _now: Instant, _to: NodeId, _call: CallId) {
         // The core never waits on a call: an unanswered payload is resent on a timer.
     }
 
+    fn wants_call_failures(&self) -> bool {
+        false
+    }
+
     fn handle_timeout(&mut self, now: Instant) {
-        self.node.handle_timeout(now);
-        self.collect(None);
+        Node::handle_timeout(self, now);
     }
 
     fn start(&mut self, now: Instant, command: Vec<u8>) -> Result<Started, NotLeader> {
-        let started = self.node.start(now, command);
-        self.collect(None);
-        started
+        Node::start(self, now, command)
     }
 
     fn snapshot(&mut self, now: Instant, index: LogIndex, data: Vec<u8>) {
-        self.node.snapshot(now, index, data);
-        self.collect(None);
+        Node::snapshot(self, now, index, data);
     }
 
     fn poll_output(&mut self) -> Option<api::Output> {
-        self.outputs.pop_front()
+        Node::poll_output(self)
     }
 
     fn poll_timeout(&self) -> Option<Instant> {
-        self.node.poll_timeout()
+        Node::poll_timeout(self)
     }
 
     fn get_state(&self) -> (Term, bool) {
-        let state = self.node.state();
-        (state.term, state.role == RoleKind::Leader)
+        (self.term, self.is_leader())
     }
 
     fn inspect(&self) -> Option<&dyn Inspect> {
@@ -159,9 +125,9 @@ impl api::Node for CoreNode {
     }
 }
 
-impl Inspect for CoreNode {
+impl Inspect for Node {
     fn state(&self) -> NodeState {
-        let state = self.node.state();
+        let state = Node::state(self);
         NodeState {
             term: state.term,
             role: match state.role {
@@ -179,11 +145,11 @@ impl Inspect for CoreNode {
     }
 
     fn term_at(&self, index: LogIndex) -> Option<Term> {
-        self.node.log().term_at(index)
+        self.log().term_at(index)
     }
 
     fn entry(&self, index: LogIndex) -> Option<LogEntry> {
-        let entry = self.node.log().entry(index)?;
+        let entry = self.log().entry(index)?;
         Some(LogEntry { term: entry.term, kind: EntryKind::Command(entry.command.clone()) })
     }
 }

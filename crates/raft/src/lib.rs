@@ -27,13 +27,14 @@ mod log;
 mod message;
 mod node;
 mod persist;
+mod pool;
 mod replication;
 mod snapshot;
 
 #[cfg(test)]
 mod tests;
 
-pub use adapter::{CoreFactory, CoreNode};
+pub use adapter::CoreFactory;
 pub use api::{Apply, NotLeader, Persist, Started};
 pub use api::{Instant, LogIndex, NodeId, Term};
 #[cfg(feature = "planted-bugs")]
@@ -48,9 +49,11 @@ pub use message::{
 pub use node::{Node, RoleKind, State};
 pub use persist::RestoreError;
 
-/// What a node asks its driver to do, in order.
+/// The core's outputs with their messages decoded: what its unit tests
+/// compare (the driver sees [`api::Output`], with opaque wire messages).
+#[cfg(test)]
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Output {
+pub(crate) enum Output {
     /// Send a new request to a peer.
     Send { to: NodeId, message: Message },
     /// Answer the request being handled.

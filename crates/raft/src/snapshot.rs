@@ -53,12 +53,12 @@ impl Node {
             index = index.0,
             "snapshot installed"
         );
-        self.outputs.push_back(crate::Output::Apply(Apply::Snapshot {
+        self.outputs.push_back(api::Output::Apply(Apply::Snapshot {
             index,
             term: request.last_included_term,
             data: Arc::clone(&self.snapshot),
         }));
-        self.outputs.extend(reapply.into_iter().map(crate::Output::Apply));
+        self.outputs.extend(reapply.into_iter().map(api::Output::Apply));
         let reply = InstallSnapshotReply { term: self.term, last_included_index: index };
         self.reply(from, Message::InstallSnapshotReply(reply));
     }

@@ -107,7 +107,7 @@ impl Cluster {
 
     /// begin(desc): note the description and the counters at the start.
     pub fn begin(&self, description: &str) {
-        self.world.borrow_mut().record(TraceEvent::Test(TestStep::Begin(description.to_string())));
+        self.world.borrow_mut().record_with(|| TraceEvent::Test(TestStep::Begin(description.to_string())));
         let world = self.world.borrow();
         *self.span.borrow_mut() = Span {
             description: description.to_string(),
@@ -128,7 +128,7 @@ impl Cluster {
 
     /// A warning the lab prints without failing (e.g. "term changed even though there were no failures").
     pub fn warn(&self, text: &str) {
-        self.world.borrow_mut().record(TraceEvent::Test(TestStep::Warning(text.to_string())));
+        self.world.borrow_mut().record_with(|| TraceEvent::Test(TestStep::Warning(text.to_string())));
         self.span.borrow_mut().warnings.push(text.to_string());
     }
 
@@ -213,13 +213,8 @@ impl Cluster {
         world.step(i, Input::Start, |node, now| started = Some(node.start(now, bytes)));
         if let Some(Ok(taken)) = &started {
             // The value an index was written with, for traces and diagnosis (the Raft sees only bytes).
-            let event = TraceEvent::Started {
-                node: i as u32,
-                index: taken.index.0,
-                term: taken.term.0,
-                value: command.clone(),
-            };
-            world.record(event);
+            let (index, term) = (taken.index.0, taken.term.0);
+            world.record_with(|| TraceEvent::Started { node: i as u32, index, term, value: command.clone() });
         }
         world.after_step(i);
         started?.ok().map(|started| (started.index.0, started.term.0))
@@ -386,7 +381,7 @@ impl Cluster {
     /// connected, the network reliable), a leader must be elected and a fresh
     /// command committed on every server within `bound_ms` of virtual time.
     pub async fn liveness_after_heal(&self, bound_ms: u64) -> Result<(), Failure> {
-        self.world.borrow_mut().record(TraceEvent::Test(TestStep::Heal { bound_ms }));
+        self.world.borrow_mut().record_with(|| TraceEvent::Test(TestStep::Heal { bound_ms }));
         for i in 0..self.servers() {
             if !self.is_alive(i) {
                 self.start1(i);

@@ -5,6 +5,7 @@
 use std::cell::RefCell;
 use std::future::Future;
 use std::ops::ControlFlow;
+use std::panic::AssertUnwindSafe;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -128,22 +129,36 @@ where
     };
     let handler_world = Rc::clone(&world);
     let stop_world = Rc::clone(&world);
-    let end = sim.run(
-        main,
-        move |event| {
-            let mut world = handler_world.borrow_mut();
-            world.handle(event);
-            if world.failure.is_some() {
-                ControlFlow::Break(())
-            } else {
-                ControlFlow::Continue(())
-            }
-        },
-        move || stop_world.borrow().failure.is_some(),
-        // The lab's limit, checked above, plus room for the liveness phase.
-        Time::from_secs(TEST_TIME_LIMIT_SECS).plus_ms(options.liveness_bound_ms.unwrap_or(0) + 5_000),
-        EVENT_LIMIT,
-    );
+    // A panic in the Raft under test is a finding: caught once around the
+    // whole run (catching it per call would cost every step), and named by
+    // the node call the world had under way. Any other panic is raftsim's own.
+    let ran = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        sim.run(
+            main,
+            move |event| {
+                let mut world = handler_world.borrow_mut();
+                world.handle(event);
+                if world.failure.is_some() {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            },
+            move || stop_world.borrow().failure.is_some(),
+            // The lab's limit, checked above, plus room for the liveness phase.
+            Time::from_secs(TEST_TIME_LIMIT_SECS).plus_ms(options.liveness_bound_ms.unwrap_or(0) + 5_000),
+            EVENT_LIMIT,
+        )
+    }));
+    let end = match ran {
+        Ok(end) => end,
+        Err(panic) => {
+            let culprit = world.borrow().in_node;
+            let Some((i, call)) = culprit else { std::panic::resume_unwind(panic) };
+            world.borrow_mut().node_panicked(i, call, panic.as_ref());
+            RunEnd::Stopped
+        }
+    };
     let recorded = world.borrow_mut().failure.take();
     let failed_in_world = recorded.is_some();
     let outcome = match (recorded, end) {
@@ -168,7 +183,7 @@ where
         let mut world = world.borrow_mut();
         if let (Err(failure), false) = (&outcome, failed_in_world) {
             // A failure the scenario returned: the trace ends with it too.
-            world.record(TraceEvent::Failed(failure.clone()));
+            world.record_with(|| TraceEvent::Failed(failure.clone()));
         }
         world.recorder.take().map(|recorder| recorder.events)
     };

@@ -6,8 +6,6 @@
 //! protocol is enforced: a reply names a call the node received and has not
 //! answered; messages go to peers that exist; a panic is a finding.
 
-use std::collections::BTreeMap;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 use api::{Apply, CallId, Delivery, Factory, Instant, LogIndex, MakeArgs, Node, NodeId, Output, WireMessage};
@@ -39,6 +37,9 @@ pub(crate) struct Peer {
     pub connected: bool,
     pub persister: Persister,
     pub applied: Applied,
+    /// Requests this server is handling and has not answered: (caller, the caller's call id, the call).
+    /// A handful at most, so a small vector (no allocation per request once it has grown).
+    open_calls: Vec<(usize, CallId, Call)>,
 }
 
 /// Hash tags, so that different happenings never hash alike.
@@ -55,9 +56,6 @@ mod tag {
     pub const CALL_FAILED: u64 = 10;
 }
 
-/// A request being handled: (handler, caller, the caller's call id).
-type OpenCall = (usize, usize, CallId);
-
 pub(crate) struct World {
     pub sim: Sim<Event>,
     pub peers: Vec<Peer>,
@@ -71,10 +69,19 @@ pub(crate) struct World {
     /// The largest index any server applied (the lab's maxIndex).
     pub max_index: u64,
     pub invariants: Invariants,
-    /// Requests handled and not yet answered.
-    open_calls: BTreeMap<OpenCall, Call>,
     next_message: u64,
     pub recorder: Option<Recorder>,
+    /// The node call under way, if any: a panic caught around the run is that node's (see [`crate::run`]).
+    pub in_node: Option<(usize, NodeCall)>,
+}
+
+/// A call into the Raft under test, for naming a panic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeCall {
+    Input(Input),
+    PollOutput,
+    PollTimeout,
+    Make,
 }
 
 impl World {
@@ -94,6 +101,7 @@ impl World {
                 connected: false,
                 persister: Persister::default(),
                 applied: Applied::default(),
+                open_calls: Vec::new(),
             })
             .collect();
         World {
@@ -108,9 +116,9 @@ impl World {
             failure: None,
             max_index: 0,
             invariants: Invariants::new(servers, check_invariants),
-            open_calls: BTreeMap::new(),
             next_message: 0,
             recorder: record.then(|| Recorder::new(servers)),
+            in_node: None,
         }
     }
 
@@ -130,15 +138,17 @@ impl World {
                 None => failure.at(self.sim.now()),
             };
             tracing::debug!(check = failure.check.name(), reason = %failure.reason, "FAIL");
-            self.record(TraceEvent::Failed(failure.clone()));
+            self.record_with(|| TraceEvent::Failed(failure.clone()));
             self.failure = Some(failure);
         }
     }
 
     /// Adds an event to the trace, if this run is recorded.
-    pub fn record(&mut self, event: TraceEvent) {
+    /// Adds the event `make` builds, only if this run is recorded (no cost otherwise).
+    #[inline]
+    pub fn record_with(&mut self, make: impl FnOnce() -> TraceEvent) {
         if let Some(recorder) = self.recorder.as_mut() {
-            recorder.push(self.sim.now(), event);
+            recorder.push(self.sim.now(), make());
         }
     }
 
@@ -155,11 +165,11 @@ impl World {
                 }
                 Dispatch::Handle => {
                     self.sim.hash_add(tag::REQUEST << 32 | (call.from as u64) << 16 | call.to as u64);
-                    self.record(TraceEvent::Delivered { id: msg, from: call.from as u32, to: call.to as u32 });
+                    self.record_with(|| TraceEvent::Delivered { id: msg, from: call.from as u32, to: call.to as u32 });
                     let delivery = if one_way {
                         Delivery::OneWay
                     } else {
-                        self.open_calls.insert((call.to, call.from, id), call);
+                        self.peers[call.to].open_calls.push((call.from, id, call));
                         Delivery::Request(id)
                     };
                     let (from, term) = (NodeId(call.from as u32), message.header.term);
@@ -176,7 +186,7 @@ impl World {
                 self.net.reply_delivered(message.len());
                 // A reply to a dead incarnation returns to a killed Raft: nothing happens.
                 if self.net.generation(call.from) != call.end_generation {
-                    self.record(TraceEvent::Lost {
+                    self.record_with(|| TraceEvent::Lost {
                         id: msg,
                         from: call.to as u32,
                         to: call.from as u32,
@@ -185,7 +195,7 @@ impl World {
                     return;
                 }
                 self.sim.hash_add(tag::REPLY << 32 | (call.to as u64) << 16 | call.from as u64);
-                self.record(TraceEvent::Delivered { id: msg, from: call.to as u32, to: call.from as u32 });
+                self.record_with(|| TraceEvent::Delivered { id: msg, from: call.to as u32, to: call.from as u32 });
                 let (to, term) = (NodeId(call.to as u32), message.header.term);
                 self.step(call.from, Input::Message(msg), move |node, now| {
                     node.handle_message(now, to, Delivery::Reply(id), message);
@@ -219,15 +229,15 @@ impl World {
         }
     }
 
-    /// Server `i` handles one input; a panic in the Raft is a finding, not a crash.
-    /// Records the step's state before and after. The caller then runs [`World::after_step`].
+    /// Server `i` handles one input, and the step's state before and after
+    /// is recorded. The caller then runs [`World::after_step`].
     pub fn step(&mut self, i: usize, input: Input, handle: impl FnOnce(&mut dyn Node, Instant)) {
         let now = self.now();
         let Some(node) = self.peers[i].node.as_deref_mut() else { return };
         let before = self.recorder.is_some().then(|| view(node));
-        if let Err(panic) = catch_unwind(AssertUnwindSafe(|| handle(node, now))) {
-            return self.node_panicked(i, &format!("{input:?}"), panic);
-        }
+        self.in_node = Some((i, NodeCall::Input(input)));
+        handle(node, now);
+        self.in_node = None;
         if let (Some(before), Some(node)) = (before, self.peers[i].node.as_deref()) {
             let after = view(node);
             let recorder = self.recorder.as_mut().expect("recording");
@@ -243,36 +253,41 @@ impl World {
         self.drive(i);
     }
 
-    fn node_panicked(&mut self, i: usize, input: &str, panic: Box<dyn std::any::Any + Send>) {
+    /// The Raft under test panicked in `call` on server `i`: a finding, and the node is gone
+    /// (its state is unknown now, so it takes no more inputs).
+    pub(crate) fn node_panicked(&mut self, i: usize, call: NodeCall, panic: &(dyn std::any::Any + Send)) {
         let text = panic
             .downcast_ref::<&str>()
             .map(|text| text.to_string())
             .or_else(|| panic.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "a panic without a message".to_string());
-        // The node's state is unknown now: it takes no more inputs.
+        self.in_node = None;
         self.peers[i].node = None;
-        self.fail(Failure::new(Check::NodePanic, format!("n{i} panicked handling {input}: {text}")).node(i));
+        let what = match call {
+            NodeCall::Input(input) => format!("handling {input:?}"),
+            NodeCall::PollOutput => "in poll_output".to_string(),
+            NodeCall::PollTimeout => "in poll_timeout".to_string(),
+            NodeCall::Make => "in Make (restoring its persisted state)".to_string(),
+        };
+        self.fail(Failure::new(Check::NodePanic, format!("n{i} panicked {what}: {text}")).node(i));
     }
 
     fn lost(&mut self, msg: MessageId, from: usize, to: usize, reason: labrpc::Lost) {
         self.sim.hash_add(tag::LOST << 32 | (reason as u64) << 16 | (from as u64) << 8 | to as u64);
-        self.record(TraceEvent::Lost { id: msg, from: from as u32, to: to as u32, reason });
+        self.record_with(|| TraceEvent::Lost { id: msg, from: from as u32, to: to as u32, reason });
     }
 
     fn call_failed_after(&mut self, server: usize, generation: u32, to: usize, id: CallId, delay_us: u64) {
+        if !self.peers[server].node.as_deref().is_some_and(|node| node.wants_call_failures()) {
+            return;
+        }
         let at = self.sim.now().plus_us(delay_us);
         self.sim.schedule(at, Event::CallFailed { server, generation, to, id });
     }
 
     /// Carries out server `i`'s outputs in order.
     pub fn drive(&mut self, i: usize) {
-        loop {
-            let Some(node) = self.peers[i].node.as_deref_mut() else { break };
-            let output = match catch_unwind(AssertUnwindSafe(|| node.poll_output())) {
-                Ok(Some(output)) => output,
-                Ok(None) => break,
-                Err(panic) => return self.node_panicked(i, "poll_output", panic),
-            };
+        while let Some(output) = self.poll_output(i) {
             match output {
                 Output::Call { to, call, message } => {
                     if self.check_peer(i, to) {
@@ -284,7 +299,7 @@ impl World {
                         self.send(i, to.0 as usize, None, message);
                     }
                 }
-                Output::Reply { to, call, message } => match self.open_calls.remove(&(i, to.0 as usize, call)) {
+                Output::Reply { to, call, message } => match self.take_open_call(i, to.0 as usize, call) {
                     Some(net_call) => self.send_reply(net_call, call, message),
                     None => self.fail(
                         Failure::new(
@@ -308,6 +323,15 @@ impl World {
         self.check_invariants(i);
     }
 
+    /// Server `i`'s next output, if it is alive and has one.
+    fn poll_output(&mut self, i: usize) -> Option<Output> {
+        let node = self.peers[i].node.as_deref_mut()?;
+        self.in_node = Some((i, NodeCall::PollOutput));
+        let output = node.poll_output();
+        self.in_node = None;
+        output
+    }
+
     /// A message to a peer that does not exist (or to itself) breaks the protocol.
     fn check_peer(&mut self, i: usize, to: NodeId) -> bool {
         if (to.0 as usize) < self.servers() && to.0 as usize != i {
@@ -319,9 +343,10 @@ impl World {
     }
 
     /// Figure 2's term rule, right after server `i` handled a message whose header carries `term`.
+    /// It needs only GetState, so it holds every Raft, inspectable or not.
     fn check_term_rule(&mut self, i: usize, term: u64) {
-        let Some(inspect) = self.peers[i].node.as_deref().and_then(|node| node.inspect()) else { return };
-        if let Err(failure) = self.invariants.after_receive(i, term, inspect, self.sim.now()) {
+        let Some(node) = self.peers[i].node.as_deref() else { return };
+        if let Err(failure) = self.invariants.after_receive(i, term, node, self.sim.now()) {
             self.fail(failure);
         }
     }
@@ -407,26 +432,36 @@ impl World {
         }
     }
 
+    /// The open request of `caller`'s call `id` that server `i` is handling, taken.
+    fn take_open_call(&mut self, i: usize, caller: usize, id: CallId) -> Option<Call> {
+        let open = &mut self.peers[i].open_calls;
+        let at = open.iter().position(|&(from, call, _)| from == caller && call == id)?;
+        Some(open.remove(at).2)
+    }
+
     /// Open calls that touch `server` are dead: their callers learn so (labrpc's
     /// handler wait sees a disabled end or a replaced server within 100 ms).
+    /// In handler order, then in the order the requests arrived.
     fn fail_open_calls_of(&mut self, server: usize) {
-        let dead: Vec<OpenCall> = self
-            .open_calls
-            .keys()
-            .copied()
-            .filter(|&(handler, caller, _)| handler == server || caller == server)
-            .collect();
-        for key in dead {
-            let net_call = self.open_calls.remove(&key).expect("listed");
-            let (handler, caller, id) = key;
-            self.call_failed_after(caller, net_call.end_generation, handler, id, 0);
+        for handler in 0..self.servers() {
+            if self.peers[handler].open_calls.is_empty() {
+                continue;
+            }
+            let open = std::mem::take(&mut self.peers[handler].open_calls);
+            let (dead, live): (Vec<_>, Vec<_>) =
+                open.into_iter().partition(|&(caller, _, _)| handler == server || caller == server);
+            self.peers[handler].open_calls = live;
+            for (caller, id, net_call) in dead {
+                self.call_failed_after(caller, net_call.end_generation, handler, id, 0);
+            }
         }
     }
 
     fn rearm_timer(&mut self, i: usize) {
-        let Some(deadline) = self.peers[i].node.as_ref().and_then(|node| node.poll_timeout()) else {
-            return;
-        };
+        self.in_node = Some((i, NodeCall::PollTimeout));
+        let deadline = self.peers[i].node.as_ref().and_then(|node| node.poll_timeout());
+        self.in_node = None;
+        let Some(deadline) = deadline else { return };
         let at = Time::from_micros(deadline.micros()).max(self.sim.now());
         if self.peers[i].timer_at.is_none_or(|armed| at < armed) {
             self.peers[i].timer_at = Some(at);
@@ -441,14 +476,13 @@ impl World {
                 self.sim.hash_add(tag::APPLY << 32 | i as u64);
                 self.sim.hash_add(index.0);
                 self.sim.hash_bytes(&command);
-                let event = TraceEvent::Applied {
+                self.record_with(|| TraceEvent::Applied {
                     node: i as u32,
                     index: index.0,
                     term: term.0,
                     command: Value::decode(&command),
                     bytes: Arc::clone(&command),
-                };
-                self.record(event);
+                });
                 self.invariants.applied_command(i, index.0, &command, self.sim.now())?;
                 let snapshot = self.apply_command(i, index.0, &command)?;
                 if let Some(data) = snapshot {
@@ -459,7 +493,7 @@ impl World {
             Apply::Snapshot { index, term, data } => {
                 self.sim.hash_add(tag::APPLY << 32 | 1 << 16 | i as u64);
                 self.sim.hash_add(index.0);
-                self.record(TraceEvent::SnapshotInstalled { node: i as u32, index: index.0, term: term.0 });
+                self.record_with(|| TraceEvent::SnapshotInstalled { node: i as u32, index: index.0, term: term.0 });
                 self.apply_snapshot(i, index.0, &data)
             }
         }
@@ -467,12 +501,12 @@ impl World {
 
     /// The service's Snapshot(index, data) on server `i`, from within its apply.
     fn service_snapshot(&mut self, i: usize, index: LogIndex, data: Vec<u8>) {
-        self.record(TraceEvent::SnapshotTaken { node: i as u32, index: index.0 });
+        self.record_with(|| TraceEvent::SnapshotTaken { node: i as u32, index: index.0 });
         let now = self.now();
         let Some(node) = self.peers[i].node.as_deref_mut() else { return };
-        if let Err(panic) = catch_unwind(AssertUnwindSafe(|| node.snapshot(now, index, data))) {
-            self.node_panicked(i, &format!("Snapshot {{ index: {index} }}"), panic);
-        }
+        self.in_node = Some((i, NodeCall::Input(Input::Snapshot { index: index.0 })));
+        node.snapshot(now, index, data);
+        self.in_node = None;
     }
 
     // ---- config.go's connectivity and lifecycle ---------------------------------
@@ -480,7 +514,7 @@ impl World {
     /// connect(i): enable the ends between i and every connected server (itself included).
     pub fn connect(&mut self, i: usize) {
         self.sim.hash_add(tag::CONNECT << 32 | i as u64);
-        self.record(TraceEvent::Fault(Fault::Connect(i as u32)));
+        self.record_with(|| TraceEvent::Fault(Fault::Connect(i as u32)));
         self.peers[i].connected = true;
         for j in 0..self.servers() {
             if self.peers[j].connected {
@@ -493,7 +527,7 @@ impl World {
     /// disconnect(i): disable every end out of and into i.
     pub fn disconnect(&mut self, i: usize) {
         self.sim.hash_add(tag::DISCONNECT << 32 | i as u64);
-        self.record(TraceEvent::Fault(Fault::Disconnect(i as u32)));
+        self.record_with(|| TraceEvent::Fault(Fault::Disconnect(i as u32)));
         self.peers[i].connected = false;
         for j in 0..self.servers() {
             self.net.enable(i, j, false);
@@ -504,14 +538,14 @@ impl World {
 
     pub fn set_reliable(&mut self, reliable: bool) {
         if self.net.reliable() != reliable {
-            self.record(TraceEvent::Fault(Fault::Unreliable(!reliable)));
+            self.record_with(|| TraceEvent::Fault(Fault::Unreliable(!reliable)));
         }
         self.net.set_reliable(reliable);
     }
 
     pub fn set_long_reordering(&mut self, on: bool) {
         if self.net.long_reordering() != on {
-            self.record(TraceEvent::Fault(Fault::LongReordering(on)));
+            self.record_with(|| TraceEvent::Fault(Fault::LongReordering(on)));
         }
         self.net.set_long_reordering(on);
     }
@@ -522,7 +556,7 @@ impl World {
         self.net.delete_server(i);
         if self.peers[i].node.take().is_some() {
             self.sim.hash_add(tag::CRASH << 32 | i as u64);
-            self.record(TraceEvent::Fault(Fault::Crash(i as u32)));
+            self.record_with(|| TraceEvent::Fault(Fault::Crash(i as u32)));
         }
         self.peers[i].timer_at = None;
     }
@@ -532,7 +566,7 @@ impl World {
         self.crash(i);
         self.net.start_server(i);
         self.sim.hash_add(tag::START << 32 | i as u64);
-        self.record(TraceEvent::Fault(Fault::Restart(i as u32)));
+        self.record_with(|| TraceEvent::Fault(Fault::Restart(i as u32)));
         let snapshot = Arc::clone(self.peers[i].persister.snapshot());
         if let Err(failure) = self.peers[i].applied.restart(i, &snapshot) {
             return self.fail(failure);
@@ -545,16 +579,17 @@ impl World {
             raft_state: self.peers[i].persister.raft_state().to_vec(),
             snapshot,
         };
-        let factory = Arc::clone(&self.factory);
-        match catch_unwind(AssertUnwindSafe(|| factory.make(args))) {
-            Ok(Ok(node)) => {
+        self.in_node = Some((i, NodeCall::Make));
+        let made = self.factory.make(args);
+        self.in_node = None;
+        match made {
+            Ok(node) => {
                 self.peers[i].node = Some(node);
                 self.record_restored(i);
                 self.rearm_timer(i);
                 self.check_invariants(i);
             }
-            Ok(Err(reason)) => self.fail(Failure::new(Check::Restore, format!("server {i}: {reason}")).node(i)),
-            Err(panic) => self.node_panicked(i, "Make", panic),
+            Err(reason) => self.fail(Failure::new(Check::Restore, format!("server {i}: {reason}")).node(i)),
         }
     }
 

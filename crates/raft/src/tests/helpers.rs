@@ -55,7 +55,27 @@ pub(crate) fn config(id: u32, peers: u32) -> Config {
 
 /// Everything drained from the node's output queue, in order.
 pub(crate) fn drain(node: &mut Node) -> Vec<Output> {
-    std::iter::from_fn(|| node.poll_output()).collect()
+    std::iter::from_fn(|| node.poll_output()).map(typed).collect()
+}
+
+/// An output as the tests compare it: its wire message decoded from the bytes
+/// (which also checks that the in-process shortcut and the bytes agree).
+pub(crate) fn typed(output: api::Output) -> Output {
+    let decoded = |wire: &api::WireMessage| {
+        let message = Message::decode(&wire.bytes).expect("the core's messages decode");
+        assert_eq!((wire.header.term, wire.header.name), (Some(message.term()), message.name()), "the header");
+        if let Some(slot) = wire.local.as_ref().and_then(|local| local.downcast_ref::<crate::pool::Slot>()) {
+            assert_eq!(slot.as_ref(), Some(&message), "the shortcut is the message the bytes encode");
+        }
+        message
+    };
+    match output {
+        api::Output::Call { to, message, .. } => Output::Send { to, message: decoded(&message) },
+        api::Output::Reply { to, message, .. } => Output::Reply { to, message: decoded(&message) },
+        api::Output::Send { .. } => panic!("the core sends no one-way messages"),
+        api::Output::Persist(persist) => Output::Persist(persist),
+        api::Output::Apply(apply) => Output::Apply(apply),
+    }
 }
 
 /// A follower with no leader known and no vote, in `term`, holding `log`.

@@ -112,7 +112,7 @@ fn snapshot_dropped_at_startup_erases_the_snapshot_on_the_next_save() {
     let mut node = follower(0, 3, 3, &[1, 1, 2, 3]);
     committed(&mut node, 4);
     node.snapshot(ms(1), LogIndex(2), b"snap".to_vec());
-    let Some(crate::Output::Persist(saved)) = node.poll_output() else { panic!("snapshot persists") };
+    let Some(api::Output::Persist(saved)) = node.poll_output() else { panic!("snapshot persists") };
     let mut config = config(0, 3);
     config.bug = Some(Bug::SnapshotDroppedAtStartup);
     let mut node = Node::restore(config, ms(10), &saved.raft_state, saved.snapshot).expect("restores");

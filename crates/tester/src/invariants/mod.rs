@@ -17,7 +17,7 @@ mod state_machine;
 #[cfg(test)]
 mod tests;
 
-use api::{EntryKind, Inspect, LogIndex};
+use api::{EntryKind, Inspect, LogIndex, Node};
 
 use crate::{Failure, Invariant};
 use sim::{Time, TraceHash};
@@ -101,11 +101,11 @@ impl Invariants {
     }
 
     /// Server `i` just handled a message of `message_term` (before its outputs).
-    pub fn after_receive(&self, i: usize, message_term: u64, node: &dyn Inspect, now: Time) -> Result<(), Failure> {
+    pub fn after_receive(&self, i: usize, message_term: u64, node: &dyn Node, now: Time) -> Result<(), Failure> {
         if !self.enabled {
             return Ok(());
         }
-        monotonic::check_term_rule(i, message_term, &node.state(), now)
+        monotonic::check_term_rule(i, message_term, node, now)
     }
 
     /// Server `i` applied `command` at `index` (State Machine Safety, §5.4.3).

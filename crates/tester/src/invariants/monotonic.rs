@@ -3,7 +3,7 @@
 //! within one incarnation; and its vote within a term (at most one vote per
 //! term, §5.2 — even across a restart, which is why votedFor is persistent).
 
-use api::NodeState as State;
+use api::{Node, NodeState as State};
 use sim::Time;
 
 use super::{violation, NodeTrack};
@@ -14,19 +14,19 @@ pub(crate) const TERM_RULE: Invariant = Invariant::TermRule;
 
 /// "If RPC request or response contains term T > currentTerm: set
 /// currentTerm = T": after handling a message of term T, a server's term is at least T.
-pub(crate) fn check_term_rule(i: usize, message_term: u64, state: &State, now: Time) -> Result<(), Failure> {
-    if state.term.0 >= message_term {
+/// Checked through GetState alone, so it holds any Raft, inspectable or not.
+pub(crate) fn check_term_rule(i: usize, message_term: u64, node: &dyn Node, now: Time) -> Result<(), Failure> {
+    let (term, leader) = node.get_state();
+    if term.0 >= message_term {
         return Ok(());
     }
-    Err(violation(
-        TERM_RULE,
-        now,
-        format!(
-            "n{i} received a message of term {message_term} and stayed in term {} as {}",
-            state.term,
-            state.role.name()
-        ),
-    ))
+    let role = match node.inspect() {
+        Some(inspect) => inspect.state().role.name(),
+        None if leader => "leader",
+        None => "non-leader",
+    };
+    let facts = format!("n{i} received a message of term {message_term} and stayed in term {term} as {role}");
+    Err(violation(TERM_RULE, now, facts).node(i).term(message_term))
 }
 
 pub(crate) fn check(track: &mut NodeTrack, i: usize, state: &State, now: Time) -> Result<(), Failure> {

@@ -48,6 +48,29 @@ impl FakeNode {
     }
 }
 
+/// Only what the term rule reads (GetState and the inspection); every input is ignored.
+impl api::Node for FakeNode {
+    fn handle_message(&mut self, _: api::Instant, _: NodeId, _: api::Delivery, _: api::WireMessage) {}
+    fn handle_call_failed(&mut self, _: api::Instant, _: NodeId, _: api::CallId) {}
+    fn handle_timeout(&mut self, _: api::Instant) {}
+    fn start(&mut self, _: api::Instant, _: Vec<u8>) -> Result<api::Started, api::NotLeader> {
+        Err(api::NotLeader { term: self.state.term })
+    }
+    fn snapshot(&mut self, _: api::Instant, _: LogIndex, _: Vec<u8>) {}
+    fn poll_output(&mut self) -> Option<api::Output> {
+        None
+    }
+    fn poll_timeout(&self) -> Option<api::Instant> {
+        None
+    }
+    fn get_state(&self) -> (Term, bool) {
+        (self.state.term, self.state.role == RoleKind::Leader)
+    }
+    fn inspect(&self) -> Option<&dyn Inspect> {
+        Some(self)
+    }
+}
+
 impl Inspect for FakeNode {
     fn state(&self) -> State {
         self.state
