@@ -9,7 +9,7 @@
 
 use std::fmt::Write as _;
 
-use super::model::{Interval, Model, Role};
+use super::model::{Interval, Mark, Model, Role};
 
 const WIDTH: f64 = 1200.0;
 const LEFT: f64 = 56.0;
@@ -120,12 +120,12 @@ fn steps(svg: &mut String, model: &Model, scale: &Scale) {
     let _ = writeln!(svg, r##"<g class="steps"><text x="8" y="{:.1}" fill="#555">test</text>"##, STEPS_Y + 9.0);
     for step in &model.steps {
         let x = scale.x(step.at_us);
-        let color = match step.text.split(' ').next().unwrap_or("") {
-            "crash" | "FAIL" => "#c0392b",
-            "disconnect" => "#e67e22",
-            "connect" | "start" => "#2e7d32",
-            "warning" => "#f1c40f",
-            _ => "#34495e",
+        let color = match step.mark {
+            Mark::Crash | Mark::Failure => "#c0392b",
+            Mark::Disconnect => "#e67e22",
+            Mark::Connect | Mark::Restart => "#2e7d32",
+            Mark::Warning => "#f1c40f",
+            Mark::Begin | Mark::Heal | Mark::Network => "#34495e",
         };
         let label = match step.node {
             Some(node) => format!("{} n{node} {}", seconds(step.at_us), step.text),
@@ -210,7 +210,7 @@ fn row(svg: &mut String, model: &Model, scale: &Scale, node: u32) {
 fn end_state(svg: &mut String, model: &Model, scale: &Scale, node: u32, y: f64) {
     let last = model.spans.iter().rev().find(|span| span.node == node);
     let Some(last) = last.filter(|span| span.end_us == model.end_us) else { return };
-    let initial = last.role.name()[..1].to_ascii_uppercase();
+    let initial = last.role.letter();
     let _ = writeln!(
         svg,
         r##"<text class="end-state" x="{:.1}" y="{:.1}" font-size="10" fill="#111">t{} {initial}</text>"##,
