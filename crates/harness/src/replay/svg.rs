@@ -152,7 +152,7 @@ fn row(svg: &mut String, model: &Model, scale: &Scale, node: u32) {
         WIDTH - LEFT - RIGHT
     );
     for interval in model.cut.iter().filter(|interval| interval.node == node) {
-        shade(svg, scale, interval, y, "url(#cut)", "disconnected");
+        shade(svg, scale, interval, y, false);
     }
     for span in model.spans.iter().filter(|span| span.node == node) {
         let (inset, outline) = match span.role {
@@ -189,7 +189,7 @@ fn row(svg: &mut String, model: &Model, scale: &Scale, node: u32) {
         }
     }
     for interval in model.down.iter().filter(|interval| interval.node == node) {
-        shade(svg, scale, interval, y, "#3b3b3b", "down");
+        shade(svg, scale, interval, y, true);
     }
     end_state(svg, model, scale, node, y);
     for drop in model.drops.iter().filter(|drop| drop.from == node) {
@@ -220,17 +220,19 @@ fn end_state(svg: &mut String, model: &Model, scale: &Scale, node: u32, y: f64) 
     );
 }
 
-fn shade(svg: &mut String, scale: &Scale, interval: &Interval, y: f64, fill: &str, what: &str) {
+/// A disconnected (hatched) or, with `down`, a crashed (dark) period on a node's row.
+fn shade(svg: &mut String, scale: &Scale, interval: &Interval, y: f64, down: bool) {
+    let (fill, what) = if down { ("#3b3b3b", "down") } else { ("url(#cut)", "disconnected") };
     let (x, width) = (scale.x(interval.start_us), scale.width(interval.start_us, interval.end_us));
     let tip = format!("n{} {what} from {} to {}", interval.node, seconds(interval.start_us), seconds(interval.end_us));
-    let opacity = if what == "down" { r#" fill-opacity="0.85""# } else { "" };
+    let opacity = if down { r#" fill-opacity="0.85""# } else { "" };
     let _ = writeln!(
         svg,
         r#"<rect class="{what}" x="{x:.1}" y="{y:.1}" width="{:.1}" height="{ROW_HEIGHT}" fill="{fill}"{opacity}><title>{}</title></rect>"#,
         width.max(0.5),
         escape(&tip)
     );
-    if what == "down" && width >= 36.0 {
+    if down && width >= 36.0 {
         let _ = writeln!(
             svg,
             r#"<text x="{:.1}" y="{:.1}" font-size="10" fill="white">down</text>"#,
