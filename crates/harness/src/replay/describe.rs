@@ -59,6 +59,8 @@ pub struct Row {
 struct Message<'a> {
     summary: &'a str,
     topic: Topic,
+    /// A candidate's request (it asks for a vote, §5.2): the candidate and the term it carries.
+    ask: Option<(u32, u64)>,
 }
 
 /// The messages of a run by id, with their topics.
@@ -84,7 +86,7 @@ impl<'a> Messages<'a> {
                 TraceEvent::Restored { node, state } => {
                     views.insert(*node, *state);
                 }
-                TraceEvent::Sent { id, from, to, kind, call, summary, .. } => {
+                TraceEvent::Sent { id, from, to, kind, call, summary, term, .. } => {
                     let topic = match (kind, call) {
                         (MessageKind::Reply, Some(call)) => open
                             .get(&(*to, *from, *call))
@@ -102,7 +104,11 @@ impl<'a> Messages<'a> {
                     if let (MessageKind::Request, Some(call)) = (kind, call) {
                         open.insert((*from, *to, *call), *id);
                     }
-                    messages.insert(*id, Message { summary, topic });
+                    let ask = match (kind, term) {
+                        (MessageKind::Request, Some(term)) if topic == Topic::Vote => Some((*from, term.0)),
+                        _ => None,
+                    };
+                    messages.insert(*id, Message { summary, topic, ask });
                 }
                 _ => {}
             }
@@ -168,7 +174,13 @@ fn state_of(view: &NodeView) -> (u64, Option<Role>) {
 fn row(traced: &Traced, messages: &Messages<'_>, views: &BTreeMap<u32, NodeView>) -> Row {
     let at = traced.at.micros();
     match &traced.event {
-        TraceEvent::Step { node, input, before, after } => step(at, *node, input, before, after),
+        TraceEvent::Step { node, input, before, after } => {
+            let ask = match input {
+                Input::Message(id) => messages.0.get(id).and_then(|message| message.ask),
+                _ => None,
+            };
+            step(at, *node, input, (before, after), ask)
+        }
         TraceEvent::Sent { id, from, to, summary, .. } => {
             let topic = messages.0.get(id).map_or(Topic::Net, |message| message.topic);
             wire(at, *from, format!("send #{} → n{to}  {summary}", id.0), format!("→n{to} {summary}"), topic)
@@ -313,7 +325,30 @@ fn log_change(truncated_from: Option<u64>, appended: &[EntryRecord]) -> String {
 
 /// What a step changed, in Raft's words (§5.1–5.3): stood for election, became
 /// leader, stepped down, the term, the vote, the commit index, the snapshot.
-fn step(time_us: u64, node: u32, input: &Input, before: &NodeView, after: &NodeView) -> Row {
+/// Why a voter in state `before` (then `after`) did not grant `candidate` its vote for `term`
+/// (§5.2, §5.4.1), or `None` if it did.
+pub fn denial(before: &NodeView, after: &NodeView, candidate: u32, term: u64) -> Option<&'static str> {
+    let voted = after.inspected.and_then(|inspected| inspected.vote);
+    if after.term == term && voted == Some(candidate) {
+        return None;
+    }
+    Some(if before.term > term {
+        "stale term"
+    } else if after.term == term && voted.is_some() {
+        "already voted"
+    } else {
+        "log not up to date"
+    })
+}
+
+/// `ask`: the step handled a candidate's request (candidate, term).
+fn step(
+    time_us: u64,
+    node: u32,
+    input: &Input,
+    (before, after): (&NodeView, &NodeView),
+    ask: Option<(u32, u64)>,
+) -> Row {
     let (was, now) = (before.role(), after.role());
     let mut changes = Vec::new();
     let mut list = Vec::new();
@@ -321,7 +356,7 @@ fn step(time_us: u64, node: u32, input: &Input, before: &NodeView, after: &NodeV
     if matches!(input, Input::Timeout) {
         list.push(Topic::Timer);
     }
-    if now != was {
+    if now != was || (now == Some(Role::Candidate) && after.term != before.term) {
         match now {
             Some(Role::Candidate) => {
                 changes.push("stood for election".to_string());
@@ -356,6 +391,13 @@ fn step(time_us: u64, node: u32, input: &Input, before: &NodeView, after: &NodeV
             changes.push(format!("snapshot {}→{}", b.snapshot_index, a.snapshot_index));
             list.push(Topic::Snapshot);
         }
+        if let Some(why) = ask.and_then(|(candidate, term)| {
+            denial(before, after, candidate, term)
+                .map(|why| format!("denied n{candidate} its vote for term {term} ({why})"))
+        }) {
+            changes.push(why);
+            list.push(Topic::Vote);
+        }
     }
     let quiet = changes.is_empty();
     if list.is_empty() {
@@ -379,29 +421,28 @@ mod tests {
 
     #[test]
     fn a_step_says_what_changed() {
-        let standing =
-            step(5, 1, &Input::Timeout, &view(0, Role::Follower, None, 0), &view(1, Role::Candidate, Some(1), 0));
+        let follower = |term, vote| view(term, Role::Follower, vote, 0);
+        let candidate = |term| view(term, Role::Candidate, Some(1), 0);
+        let standing = step(5, 1, &Input::Timeout, (&follower(0, None), &candidate(1)), None);
         assert_eq!(standing.text, "timeout: stood for election, term 0→1");
         assert_eq!(standing.state, Some((1, Some(Role::Candidate))));
         assert_eq!(standing.primary, Topic::Timer);
         assert!(standing.topics.contains(Topic::Vote) && !standing.quiet);
-        let vote = step(
-            6,
-            0,
-            &Input::Message(MessageId(3)),
-            &view(0, Role::Follower, None, 0),
-            &view(1, Role::Follower, Some(1), 0),
-        );
+        let again = step(6, 1, &Input::Timeout, (&candidate(1), &candidate(2)), None);
+        assert_eq!(again.text, "timeout: stood for election, term 1→2", "a candidate standing again");
+        let msg = Input::Message(MessageId(3));
+        let vote = step(6, 0, &msg, (&follower(0, None), &follower(1, Some(1))), Some((1, 1)));
         assert_eq!(vote.text, "recv #3: term 0→1, voted for n1");
-        let quiet = step(7, 0, &Input::Timeout, &view(1, Role::Leader, Some(0), 2), &view(1, Role::Leader, Some(0), 2));
-        assert!(quiet.quiet);
-        let won = step(
-            8,
-            1,
-            &Input::Message(MessageId(4)),
-            &view(1, Role::Candidate, Some(1), 0),
-            &view(1, Role::Leader, Some(1), 0),
-        );
+        let stale = step(6, 0, &msg, (&follower(4, None), &follower(4, None)), Some((1, 3)));
+        assert_eq!(stale.text, "recv #3: denied n1 its vote for term 3 (stale term)");
+        assert!(!stale.quiet && stale.topics.contains(Topic::Vote));
+        let taken = step(6, 0, &msg, (&follower(3, Some(2)), &follower(3, Some(2))), Some((1, 3)));
+        assert_eq!(taken.text, "recv #3: denied n1 its vote for term 3 (already voted)");
+        let behind = step(6, 0, &msg, (&follower(2, None), &follower(3, None)), Some((1, 3)));
+        assert_eq!(behind.text, "recv #3: term 2→3, denied n1 its vote for term 3 (log not up to date)");
+        let leader = view(1, Role::Leader, Some(0), 2);
+        assert!(step(7, 0, &Input::Timeout, (&leader, &leader), None).quiet);
+        let won = step(8, 1, &Input::Message(MessageId(4)), (&candidate(1), &view(1, Role::Leader, Some(1), 0)), None);
         assert_eq!((won.text.as_str(), won.tone), ("recv #4: became leader", Tone::Won));
     }
 

@@ -11,8 +11,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use api::Role;
-use tester::trace::{Input, MessageId, MessageKind, NodeView, TraceEvent, Traced};
+use tester::trace::{Input, MessageId, MessageKind, TraceEvent, Traced};
 
+use super::super::describe::denial;
 use super::at;
 
 /// How many terms the diagnosis lists one by one (the latest).
@@ -64,21 +65,6 @@ impl Election {
         let times: BTreeSet<u64> = self.stood_us.values().copied().collect();
         self.stood_us.len() > 1 && times.len() == 1
     }
-}
-
-/// Why a voter in state `before` (then `after`) did not grant its vote to `candidate` for `term`.
-fn denial(before: &NodeView, after: &NodeView, candidate: u32, term: u64) -> Option<&'static str> {
-    let voted = after.inspected.and_then(|inspected| inspected.vote);
-    if after.term == term && voted == Some(candidate) {
-        return None;
-    }
-    Some(if before.term > term {
-        "stale term"
-    } else if after.term == term && voted.is_some() {
-        "already voted"
-    } else {
-        "log not up to date"
-    })
 }
 
 /// The elections of every term a candidate stood in at or after `since_us`.
@@ -172,6 +158,7 @@ pub fn describe(trace: &[Traced], servers: usize, since_us: u64) -> Vec<String> 
 mod tests {
     use super::super::super::fixtures::{at, request, view};
     use super::*;
+    use tester::trace::NodeView;
 
     fn step(node: u32, input: Input, before: NodeView, after: NodeView) -> TraceEvent {
         TraceEvent::Step { node, input, before, after }
