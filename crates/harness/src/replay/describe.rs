@@ -237,16 +237,7 @@ fn row(traced: &Traced, messages: &Messages<'_>, views: &BTreeMap<u32, NodeView>
             plain(at, Some(*node), format!("restored: {}", view_text(state)), &[Topic::Test])
         }
         TraceEvent::Fault(fault) => fault_row(at, fault),
-        TraceEvent::Test(step) => {
-            let (text, tone) = match step {
-                TestStep::Begin(description) => (format!("begin {description}"), Tone::Topic),
-                TestStep::Warning(text) => (format!("warning: {text}"), Tone::Warning),
-                TestStep::Heal { bound_ms } => {
-                    (format!("heal: every fault undone, progress due within {bound_ms} ms"), Tone::Topic)
-                }
-            };
-            Row { tone, ..plain(at, None, text, &[Topic::Test]) }
-        }
+        TraceEvent::Test(step) => test_row(at, step),
         TraceEvent::Failed(failure) => {
             let text = format!("FAIL check={} reason={}", failure.check, failure.reason);
             Row { tone: Tone::Failure, ..plain(at, None, text, &[Topic::Test]) }
@@ -261,6 +252,17 @@ fn summary_of<'a>(messages: &'a Messages<'_>, id: MessageId) -> (&'a str, Topic)
 fn wire(time_us: u64, node: u32, text: String, cell: String, topic: Topic) -> Row {
     let list: &[Topic] = if topic == Topic::Net { &[Topic::Net] } else { &[topic, Topic::Net] };
     Row { cell, tone: Tone::Wire, ..plain(time_us, Some(node), text, list) }
+}
+
+fn test_row(time_us: u64, step: &TestStep) -> Row {
+    let (text, tone) = match step {
+        TestStep::Begin(description) => (format!("begin {description}"), Tone::Topic),
+        TestStep::Warning(text) => (format!("warning: {text}"), Tone::Warning),
+        TestStep::Heal { bound_ms } => {
+            (format!("heal: every fault undone, progress due within {bound_ms} ms"), Tone::Topic)
+        }
+    };
+    Row { tone, ..plain(time_us, None, text, &[Topic::Test]) }
 }
 
 fn fault_row(time_us: u64, fault: &Fault) -> Row {
