@@ -3,6 +3,9 @@
 
 mod common;
 
+#[path = "../../harness/tests/checker/mod.rs"]
+mod checker;
+
 use common::{assert_usage_error, planted_bugs, raftsim, stderr, stdout};
 
 #[test]
@@ -117,6 +120,18 @@ fn json_lines_carry_the_same_events_and_end_with_the_outcome() {
     assert_eq!(outcome["event"], "outcome");
     assert_eq!(outcome["outcome"], "pass");
     assert_eq!(outcome["test"], "ReElection2A");
+}
+
+#[test]
+fn the_outside_checker_reads_what_the_binary_prints() {
+    let output = raftsim(&["replay", "SnapshotInstallCrash2D", "--seed", "1", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let json = stdout(&output);
+    let verdict = checker::check(&json);
+    assert!(verdict.violations.is_empty(), "{:?}", verdict.violations);
+    assert!(verdict.seen["log_changed"] > 10 && verdict.seen["restored"] > 3, "{:?}", verdict.seen);
+    let library = checker::replay_json("SnapshotInstallCrash2D", 1, &sims::core_options(), None);
+    assert!(json == library, "the binary prints what the library writes");
 }
 
 #[test]
