@@ -8,10 +8,13 @@
 
 use std::sync::Arc;
 
+use serde::Serialize;
+
 use crate::{LogIndex, NodeId, Term};
 
 /// A Raft role.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Role {
     Follower,
     /// A pre-vote candidate (thesis §9.6) reports `Follower`: it has not moved terms.

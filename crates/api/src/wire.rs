@@ -87,7 +87,7 @@ impl fmt::Debug for WireMessage {
 
 /// A call's id, chosen by the caller, unique among its own open calls; a
 /// reply names the call it answers, and a failure report names the call that failed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub struct CallId(pub u64);
 
 impl fmt::Display for CallId {

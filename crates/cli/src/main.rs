@@ -324,7 +324,7 @@ fn run(test: &str, seed: u64, trace: bool, bug: Option<&str>) -> Result<ExitCode
         _ => None,
     };
     output::to_stdout(|out| {
-        replay::lines::write(out, records.iter(), replay::style::Style { color: false })?;
+        replay::lines::write(out, replay::describe::rows(&records).iter(), replay::style::Style { color: false })?;
         print_run(out, case, &report, bug)?;
         replay::diagnosis::write(out, &report, explained.as_deref().unwrap_or(&records), case.setup.servers)
     })?;

@@ -3,6 +3,9 @@
 
 mod common;
 
+#[path = "../../harness/tests/checker/mod.rs"]
+mod checker;
+
 use common::{assert_usage_error, planted_bugs, raftsim, stderr, stdout};
 
 #[test]
@@ -20,11 +23,13 @@ fn two_replays_of_a_seed_are_byte_identical_in_lines_and_columns() {
 #[test]
 fn lines_show_time_node_term_role_and_what_happened() {
     let text = stdout(&raftsim(&["replay", "ReElection2A", "--seed", "3"]));
-    assert!(text.lines().any(|line| line.contains(" t1 candidate election timeout: standing")), "{text}");
-    assert!(text.lines().any(|line| line.contains("vote granted candidate=")));
-    assert!(text.lines().any(|line| line.contains("became leader")));
-    assert!(text.lines().any(|line| line.contains("lost → n") && line.contains("why=end disabled")));
-    assert!(text.lines().any(|line| line.contains("-- begin description=Test (2A): election after network failure")));
+    assert!(text.lines().any(|line| line.contains(" t1 candidate timeout: stood for election, term 0→1")), "{text}");
+    assert!(text.lines().any(|line| line.contains(": term 0→1, voted for n")), "{text}");
+    assert!(text.lines().any(|line| line.contains(" leader    recv #") && line.ends_with(": became leader")));
+    assert!(text.lines().any(|line| line.contains(" lost #") && line.contains("why=end disabled")));
+    assert!(text.lines().any(|line| line.contains(" send #") && line.contains("  AppendEntries(t")));
+    assert!(text.lines().any(|line| line.contains(" recv #") && line.contains("  AppendReply(t")));
+    assert!(text.lines().any(|line| line.contains("-- begin Test (2A): election after network failure")));
     let last = text.lines().last().unwrap();
     assert!(last.starts_with("--- PASS: ReElection2A (seed 3) at "), "{last}");
     assert!(!text.contains('\x1b'), "no colors off a terminal");
@@ -36,9 +41,15 @@ fn columns_put_each_node_in_its_own_column() {
     let header = text.lines().next().unwrap();
     let names: Vec<&str> = header.split('│').skip(1).map(str::trim).collect();
     assert_eq!(names, vec!["n0", "n1", "n2", "n3", "n4", "n5", "n6"]);
-    let leader = text.lines().find(|line| line.contains("became leader")).unwrap();
-    let column = leader.split('│').position(|cell| cell.contains("became leader")).unwrap();
-    assert!(leader.split('│').nth(column).unwrap().trim_start().starts_with('t'), "term and role lead the cell");
+    // A step's cell leads with the term and the role's letter: `t1 L recv #9: became` (wrapped).
+    let won = |cell: &str| {
+        let cell = cell.trim();
+        cell.starts_with('t') && cell.split(' ').nth(1) == Some("L") && cell.contains(" recv #")
+    };
+    let leader = text.lines().find(|line| line.split('│').any(won)).unwrap_or_else(|| panic!("{text}"));
+    let column = leader.split('│').position(won).unwrap();
+    assert!(column >= 2, "in a node's column: {leader}");
+    assert!(text.contains("became"), "{text}");
     let only = stdout(&raftsim(&["replay", "ManyElections2A", "--seed", "1", "--columns", "--nodes", "0,2"]));
     let names: Vec<&str> = only.lines().next().unwrap().split('│').skip(1).map(str::trim).collect();
     assert_eq!(names, vec!["n0", "n2"]);
@@ -83,7 +94,8 @@ fn filters_pick_nodes_topics_and_a_time_window() {
         let seconds: f64 = line.split_whitespace().next().unwrap().trim_end_matches('s').parse().unwrap();
         assert!((1.0..=1.5).contains(&seconds), "{line}");
     }
-    assert!(events(&["--topics", "drop"]).iter().all(|line| line.contains(" lost → ")));
+    let drops = events(&["--topics", "drop"]);
+    assert!(!drops.is_empty() && drops.iter().all(|line| line.contains(" lost #")), "{drops:?}");
 }
 
 #[test]
@@ -91,15 +103,35 @@ fn json_lines_carry_the_same_events_and_end_with_the_outcome() {
     let json = stdout(&raftsim(&["replay", "ReElection2A", "--seed", "3", "--format", "json"]));
     let text = stdout(&raftsim(&["replay", "ReElection2A", "--seed", "3"]));
     let values: Vec<serde_json::Value> = json.lines().map(|line| serde_json::from_str(line).expect("JSON")).collect();
-    assert_eq!(values.len(), text.lines().count(), "one object per event, then the outcome");
-    let send = values.iter().find(|value| value["event"] == "send").unwrap();
-    assert!(send["node"].is_u64() && send["peer"].is_u64() && send["msg"].is_string() && send["time_us"].is_u64());
+    // Every event, the quiet steps the lines skip included, then the outcome.
+    assert!(values.len() > text.lines().count(), "one object per event, then the outcome");
+    let sends = values.iter().filter(|value| value["event"] == "sent").count();
+    assert_eq!(sends, text.lines().filter(|line| line.contains(" send #")).count(), "one per send line");
+    let send = values.iter().find(|value| value["event"] == "sent").unwrap();
+    assert!(send["from"].is_u64() && send["to"].is_u64() && send["id"].is_u64() && send["time_us"].is_u64());
+    assert!(send["summary"].as_str().unwrap().starts_with("RequestVote(t1"), "{send}");
+    assert_eq!(send["kind"], "request");
+    assert_eq!(send["term"], 1);
     let lost = values.iter().find(|value| value["event"] == "lost").unwrap();
-    assert_eq!(lost["fields"]["why"], "end disabled");
+    assert_eq!(lost["reason"], "end disabled");
+    let step = values.iter().find(|value| value["event"] == "step").unwrap();
+    assert!(step["before"]["term"].is_u64() && step["after"]["role"].is_string(), "{step}");
     let outcome = values.last().unwrap();
     assert_eq!(outcome["event"], "outcome");
     assert_eq!(outcome["outcome"], "pass");
     assert_eq!(outcome["test"], "ReElection2A");
+}
+
+#[test]
+fn the_outside_checker_reads_what_the_binary_prints() {
+    let output = raftsim(&["replay", "SnapshotInstallCrash2D", "--seed", "1", "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let json = stdout(&output);
+    let verdict = checker::check(&json);
+    assert!(verdict.violations.is_empty(), "{:?}", verdict.violations);
+    assert!(verdict.seen["log_changed"] > 10 && verdict.seen["restored"] > 3, "{:?}", verdict.seen);
+    let library = checker::replay_json("SnapshotInstallCrash2D", 1, &sims::core_options(), None);
+    assert!(json == library, "the binary prints what the library writes");
 }
 
 #[test]

@@ -7,11 +7,11 @@
 //!   [`sweep::regressions`] keeps the seeds that once failed, [`sweep::jsonl`]
 //!   writes one JSON line per run;
 //!   [`sweep::groups`] groups the failures by kind with rates and 95% intervals;
-//! - [`replay`] runs one seed with a recording subscriber and renders what
-//!   happened: readable lines, one column per node, JSON lines, or a timeline
-//!   (Perfetto trace-event JSON or SVG); [`replay::diagnosis`] explains a
-//!   failure from the recorded events, [`replay::diff`] names the first event
-//!   where two runs of one seed part;
+//! - [`replay`] runs one seed with the tester's typed trace recorded and
+//!   renders what happened: readable lines, one column per node, JSON lines,
+//!   or a timeline (Perfetto trace-event JSON or SVG); [`replay::diagnosis`]
+//!   explains a failure from the typed events and the structured failure,
+//!   [`replay::diff`] names the first event where two runs of one seed part;
 //! - [`hunt`] sweeps every planted bug against the suite and says what caught it;
 //! - [`output`] writes files whole or not at all, and stdout without panicking
 //!   on a closed pipe; [`exit`] holds the exit codes (0, 100, 2, as nextest).

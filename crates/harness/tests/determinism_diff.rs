@@ -1,7 +1,5 @@
-//! `--check-determinism` names the first event where two runs of a seed
-//! part. A test file of its own: its recordings use a scoped `tracing`
-//! subscriber, and no other test's threads may race with them to register
-//! tracing callsites (a race that can hide events from a recording).
+//! `--check-determinism` names the first typed event where two runs of a
+//! seed part, as a readable line.
 
 /// A Raft factory with a planted non-determinism, for the test only: every
 /// other run (counted by the nodes it makes) gives node 0 another election
@@ -40,11 +38,15 @@ fn a_planted_non_determinism_is_named_at_its_first_differing_event() {
     let (_, odd) = record_run(case, 5, &options);
     let expected = harness::replay::diff::first_difference(&even, &odd).expect("the planted difference shows");
     assert_eq!(even[..expected.event], odd[..expected.event]);
-    let line = |record: &harness::replay::record::Record| {
-        harness::replay::lines::line(record, harness::replay::style::Style { color: false })
+    assert_ne!(even[expected.event], odd[expected.event]);
+    let lines = |trace: &[tester::trace::Traced]| -> Vec<String> {
+        let style = harness::replay::style::Style { color: false };
+        harness::replay::describe::rows(trace).iter().map(|row| harness::replay::lines::line(row, style)).collect()
     };
-    let (first, second) = (expected.first.as_ref().unwrap(), expected.second.as_ref().unwrap());
-    assert_ne!(first, second);
+    let (even_lines, odd_lines) = (lines(&even), lines(&odd));
+    let (first, second) = (&even_lines[expected.event], &odd_lines[expected.event]);
+    assert_ne!(first, second, "the differing events read differently");
+    assert_eq!(expected.first.as_ref().map(|(_, line)| line), Some(first));
 
     // The sweep's determinism check fails the seed and explains it.
     let run = harness::sweep::engine::run_seed(case, 5, 5, &options, true);
@@ -56,9 +58,9 @@ fn a_planted_non_determinism_is_named_at_its_first_differing_event() {
         detail.starts_with(&format!("first difference at event #{} (virtual time ", expected.event + 1)),
         "{detail}"
     );
-    assert!(detail.contains(&format!("  run 1: {}", line(first))), "{detail}");
-    assert!(detail.contains(&format!("  run 2: {}", line(second))), "{detail}");
-    assert!(detail.contains(&format!("  both:  {}", line(&even[expected.event - 1]))), "{detail}");
+    assert!(detail.contains(&format!("  run 1: {first}")), "{detail}");
+    assert!(detail.contains(&format!("  run 2: {second}")), "{detail}");
+    assert!(detail.contains(&format!("  both:  {}", even_lines[expected.event - 1])), "{detail}");
     println!("{detail}");
 
     // A deterministic Raft has no difference to show.

@@ -5,7 +5,7 @@
 //! is taken after indexes 9, 19, 29, ...
 
 use crate::world::World;
-use crate::{fail, Failure, LabCheck, Value};
+use crate::{Failure, LabCheck, Value};
 
 /// The lab's SnapShotInterval.
 pub const SNAPSHOT_INTERVAL: u64 = 10;
@@ -37,7 +37,8 @@ impl Applied {
             return Ok(());
         }
         let Some((last, values)) = decode_snapshot(snapshot) else {
-            fail!(LabCheck::Snapshot, "server {server} snapshot decode error at restart");
+            return Err(Failure::new(LabCheck::Snapshot, format!("server {server} snapshot decode error at restart"))
+                .node(server));
         };
         self.values = values;
         self.last_applied = last;
@@ -66,7 +67,8 @@ impl World {
     /// to hand back to Raft, if this index is one the lab snapshots at.
     pub(crate) fn apply_command(&mut self, i: usize, index: u64, command: &[u8]) -> Result<Option<Vec<u8>>, Failure> {
         let Some(value) = Value::decode(command) else {
-            fail!(LabCheck::Apply, "server {i} applied a command the tester never submitted at index {index}");
+            let reason = format!("server {i} applied a command the tester never submitted at index {index}");
+            return Err(Failure::new(LabCheck::Apply, reason).index(index).node(i));
         };
         if !self.snapshot_mode {
             self.check_logs(i, index, value)?;
@@ -75,7 +77,8 @@ impl World {
         let expected = self.peers[i].applied.last_applied + 1;
         self.peers[i].applied.last_applied = index;
         if index != expected {
-            fail!(LabCheck::Apply, "server {i} apply out of order, expected index {expected}, got {index}");
+            let reason = format!("server {i} apply out of order, expected index {expected}, got {index}");
+            return Err(Failure::new(LabCheck::Apply, reason).index(expected).node(i));
         }
         self.check_logs(i, index, value)?;
         if (index + 1).is_multiple_of(SNAPSHOT_INTERVAL) {
@@ -97,10 +100,13 @@ impl World {
         self.peers[i].applied.set(index, value);
         self.max_index = self.max_index.max(index);
         if !prev_ok {
-            fail!(LabCheck::Apply, "server {i} apply out of order {index}");
+            return Err(Failure::new(LabCheck::Apply, format!("server {i} apply out of order {index}"))
+                .index(index)
+                .node(i));
         }
         if let Some((j, old)) = mismatch {
-            fail!(LabCheck::Apply, "commit index={index} server={i} {shown} != server={j} {old}");
+            let reason = format!("commit index={index} server={i} {shown} != server={j} {old}");
+            return Err(Failure::new(LabCheck::Apply, reason).index(index).node(i).node(j));
         }
         Ok(())
     }
@@ -112,10 +118,13 @@ impl World {
             return Ok(());
         }
         let Some((last, values)) = decode_snapshot(data) else {
-            fail!(LabCheck::Apply, "server {i} snapshot decode error at index {index}");
+            return Err(Failure::new(LabCheck::Apply, format!("server {i} snapshot decode error at index {index}"))
+                .index(index)
+                .node(i));
         };
         if last != index {
-            fail!(LabCheck::Apply, "server {i} snapshot doesn't match m.SnapshotIndex ({last} != {index})");
+            let reason = format!("server {i} snapshot doesn't match m.SnapshotIndex ({last} != {index})");
+            return Err(Failure::new(LabCheck::Apply, reason).index(index).node(i));
         }
         let commands: Vec<Option<Vec<u8>>> = values.iter().map(|value| value.as_ref().map(Value::encode)).collect();
         self.invariants.applied_snapshot(i, &commands, self.sim.now())?;

@@ -256,7 +256,9 @@ impl Cluster {
             }
             for (term, ids) in &leaders {
                 if ids.len() > 1 {
-                    fail!(LabCheck::CheckOneLeader, "term {term} has {} (>1) leaders", ids.len());
+                    let failure =
+                        Failure::new(LabCheck::CheckOneLeader, format!("term {term} has {} (>1) leaders", ids.len()));
+                    return Err(ids.iter().fold(failure.term(*term), |failure, id| failure.node(*id)));
                 }
             }
             if let Some((_, ids)) = leaders.last_key_value() {
@@ -288,10 +290,8 @@ impl Cluster {
     pub fn check_no_leader(&self) -> Result<(), Failure> {
         for i in 0..self.servers() {
             if self.is_connected(i) && self.get_state(i).is_some_and(|(_, leader)| leader) {
-                fail!(
-                    LabCheck::CheckNoLeader,
-                    "expected no leader among connected servers, but {i} claims to be leader"
-                );
+                let reason = format!("expected no leader among connected servers, but {i} claims to be leader");
+                return Err(Failure::new(LabCheck::CheckNoLeader, reason).node(i));
             }
         }
         Ok(())
@@ -306,7 +306,8 @@ impl Cluster {
             if let Some(value) = peer.applied.get(index) {
                 if let Some(seen) = &agreed {
                     if seen != value {
-                        fail!(LabCheck::NCommitted, "committed values do not match: index {index}, {seen}, {value}");
+                        let reason = format!("committed values do not match: index {index}, {seen}, {value}");
+                        return Err(Failure::new(LabCheck::NCommitted, reason).index(index));
                     }
                 }
                 count += 1;
@@ -338,7 +339,8 @@ impl Cluster {
         }
         let (count, value) = self.n_committed(index)?;
         if count < n {
-            fail!(LabCheck::Wait, "only {count} decided for index {index}; wanted {n}");
+            let reason = format!("only {count} decided for index {index}; wanted {n}");
+            return Err(Failure::new(LabCheck::Wait, reason).index(index));
         }
         Ok(value)
     }

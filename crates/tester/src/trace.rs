@@ -9,16 +9,18 @@
 use std::sync::Arc;
 
 use api::{CallId, Role, Term};
+use serde::{Serialize, Serializer};
 use sim::Time;
 
 use crate::{Failure, Value};
 
 /// A message's id in one run: the order it was sent in.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct MessageId(pub u64);
 
 /// What kind of message.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum MessageKind {
     Request,
     Reply,
@@ -38,17 +40,24 @@ impl MessageKind {
 /// Why a message never reached its handler (labrpc's fates, LAB-SPEC §1.3).
 pub use labrpc::Lost as LossReason;
 
+/// A loss reason as its name (`"end disabled"`).
+fn loss_name<S: Serializer>(reason: &LossReason, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(reason.name())
+}
+
 /// A node's state at one moment. Without [`api::Inspect`], only the term
 /// and whether it leads are known (GetState).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct NodeView {
     pub term: u64,
     pub leader: bool,
+    /// Flattened into the view in JSON; absent when the node offers no inspection.
+    #[serde(flatten)]
     pub inspected: Option<Inspected>,
 }
 
 /// The state an inspectable node shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Inspected {
     pub role: Role,
     pub vote: Option<u32>,
@@ -71,7 +80,8 @@ impl NodeView {
 }
 
 /// What a step handled.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Input {
     Timeout,
     /// A delivered message (see its [`TraceEvent::Sent`]).
@@ -90,18 +100,20 @@ pub enum Input {
 }
 
 /// One entry as it entered a log.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct EntryRecord {
     pub index: u64,
     pub term: u64,
     /// The command's value, `None` for a Raft's internal entry.
     pub command: Option<Value>,
     /// The command's bytes as the tester submitted them (empty for internal entries).
+    #[serde(skip)]
     pub bytes: Arc<[u8]>,
 }
 
 /// A fault the test (or the liveness phase) injected.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Fault {
     Connect(u32),
     Disconnect(u32),
@@ -113,7 +125,8 @@ pub enum Fault {
 }
 
 /// One of the test's own steps.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum TestStep {
     /// begin(description).
     Begin(String),
@@ -123,8 +136,11 @@ pub enum TestStep {
     Heal { bound_ms: u64 },
 }
 
-/// One thing that happened.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One thing that happened. As JSON (`replay --format json`), an object
+/// whose `event` key names the variant in snake case, with the variant's
+/// fields beside it (a fault or test step: its own variant name as the key).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
 pub enum TraceEvent {
     /// A node handled one input: its state before and after.
     Step {
@@ -156,6 +172,7 @@ pub enum TraceEvent {
         id: MessageId,
         from: u32,
         to: u32,
+        #[serde(serialize_with = "loss_name")]
         reason: LossReason,
     },
     /// The client's Start was taken: the command will be at `index` if committed.
@@ -171,6 +188,7 @@ pub enum TraceEvent {
         index: u64,
         term: u64,
         command: Option<Value>,
+        #[serde(skip)]
         bytes: Arc<[u8]>,
     },
     /// A node handed an installed snapshot to the service.
@@ -207,4 +225,30 @@ pub enum TraceEvent {
 pub struct Traced {
     pub at: Time,
     pub event: TraceEvent,
+}
+
+impl Serialize for Value {
+    /// Ints as JSON numbers, strings as JSON strings (in full).
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Value::Int(n) => serializer.serialize_i64(*n),
+            Value::Str(s) => serializer.serialize_str(s),
+        }
+    }
+}
+
+impl Serialize for Failure {
+    /// The check by name and family, the time in microseconds, index, term, nodes and the prose.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut failure = serializer.serialize_struct("Failure", 7)?;
+        failure.serialize_field("check", self.check.name())?;
+        failure.serialize_field("kind", self.check.kind())?;
+        failure.serialize_field("at_us", &self.at.map(Time::micros))?;
+        failure.serialize_field("index", &self.index)?;
+        failure.serialize_field("term", &self.term)?;
+        failure.serialize_field("nodes", &self.nodes)?;
+        failure.serialize_field("reason", &self.reason)?;
+        failure.end()
+    }
 }

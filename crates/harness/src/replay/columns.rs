@@ -1,18 +1,20 @@
 //! `--columns`: each node in its own column, as dslogs lays out the lab's
 //! logs. One row per event, in the column of the node it happened on; the
 //! time is shown when it changes; the test's own steps (events of no node)
-//! run across all columns. Long texts wrap inside their column.
+//! run across all columns; quiet steps are skipped. A step's cell starts
+//! with the node's term and role letter (`t6 C`). Long texts wrap inside
+//! their column.
 //!
 //! ```text
 //!         time │ n0                    │ n1                    │ n2
 //! ─────────────┼───────────────────────┼───────────────────────┼──────────
-//!    0.300000s │ t1 C election timeout:│                       │
-//!              │   standing            │                       │
+//!    0.300000s │ t1 C timeout: stood   │                       │
+//!              │   for election, term  │                       │
 //! ```
 
 use std::io::{self, Write};
 
-use super::record::Record;
+use super::describe::Row;
 use super::style::Style;
 
 const TIME_WIDTH: usize = 12;
@@ -34,8 +36,8 @@ impl Columns {
         Columns { nodes, width, style }
     }
 
-    /// Writes the header and one row (or more, wrapped) per record.
-    pub fn write<'a>(&self, out: &mut dyn Write, records: impl Iterator<Item = &'a Record>) -> io::Result<()> {
+    /// Writes the header and one row (or more, wrapped) per event.
+    pub fn write<'a>(&self, out: &mut dyn Write, rows: impl Iterator<Item = &'a Row>) -> io::Result<()> {
         let header: Vec<(String, usize)> =
             self.nodes.iter().map(|node| (format!("n{node}"), format!("n{node}").len())).collect();
         self.write_row(out, "time", &header)?;
@@ -46,35 +48,38 @@ impl Columns {
         }
         writeln!(out, "{rule}")?;
         let mut last_time = None;
-        for record in records {
-            let time = if last_time == Some(record.time_us) {
+        for row in rows.filter(|row| !row.quiet) {
+            if row.node.is_some_and(|node| !self.nodes.contains(&node)) {
+                continue;
+            }
+            let time = if last_time == Some(row.time_us) {
                 String::new()
             } else {
-                super::lines::time(record.time_us).trim_start().to_string()
+                super::lines::time(row.time_us).trim_start().to_string()
             };
-            last_time = Some(record.time_us);
-            self.write_record(out, &time, record)?;
+            last_time = Some(row.time_us);
+            self.write_event(out, &time, row)?;
         }
         Ok(())
     }
 
-    fn write_record(&self, out: &mut dyn Write, time: &str, record: &Record) -> io::Result<()> {
-        let Some(node) = record.node else {
-            let (_, text) = super::lines::body(record);
+    fn write_event(&self, out: &mut dyn Write, time: &str, row: &Row) -> io::Result<()> {
+        let Some(node) = row.node else {
+            let (_, text) = super::lines::body(row);
             return writeln!(
                 out,
                 "{time:>w$}{SEPARATOR}{}",
-                self.style.paint(record, &format!("── {text}")),
+                self.style.paint(row, &format!("── {text}")),
                 w = TIME_WIDTH
             );
         };
         let Some(column) = self.nodes.iter().position(|shown| *shown == node) else {
             return Ok(());
         };
-        let chunks = wrap(&cell_text(record), self.width);
+        let chunks = wrap(&cell_text(row), self.width);
         for (i, chunk) in chunks.iter().enumerate() {
             let mut cells = vec![(String::new(), 0); self.nodes.len()];
-            cells[column] = (self.style.paint(record, chunk), chunk.chars().count());
+            cells[column] = (self.style.paint(row, chunk), chunk.chars().count());
             self.write_row(out, if i == 0 { time } else { "" }, &cells)?;
         }
         Ok(())
@@ -96,30 +101,12 @@ impl Columns {
     }
 }
 
-/// What a node's cell says: `t1 C vote granted candidate=0`, `→n1 RequestVote(t1 last=0/t0)`.
-fn cell_text(record: &Record) -> String {
-    let mut text = String::new();
-    if let (Some(term), Some(role)) = (record.term, &record.role) {
-        let initial = role.chars().next().map_or('?', |c| c.to_ascii_uppercase());
-        text.push_str(&format!("t{term} {initial} "));
+/// What a node's cell says: `t6 C timeout: stood for election, term 5→6`, `→n1 RequestVote(t6 last=3/t1)`.
+fn cell_text(row: &Row) -> String {
+    match row.state {
+        Some((term, role)) => format!("t{term} {} {}", role.map_or('?', |role| role.letter()), row.cell),
+        None => row.cell.clone(),
     }
-    let peer = record.peer.map(|peer| format!("n{peer}")).unwrap_or_default();
-    match (record.message.as_str(), &record.msg) {
-        ("send", Some(msg)) => text.push_str(&format!("→{peer} {msg}")),
-        ("recv", Some(msg)) => text.push_str(&format!("←{peer} {msg}")),
-        ("lost", Some(msg)) => text.push_str(&format!("✗→{peer} {msg}")),
-        _ => {
-            text.push_str(&record.message);
-            if !peer.is_empty() {
-                text.push_str(&format!(" → {peer}"));
-            }
-            if let Some(msg) = &record.msg {
-                text.push_str(&format!(" {msg}"));
-            }
-        }
-    }
-    text.push_str(&record.rest());
-    text
 }
 
 /// Splits `text` into pieces of at most `width` characters, at spaces when
@@ -158,36 +145,38 @@ mod tests {
 
     #[test]
     fn each_node_has_its_column() {
+        use super::super::describe::Tone;
+        use super::super::filter::{Topic, Topics};
         let columns = Columns::new(vec![0, 1, 2], 120, Style { color: false });
-        let records = [
-            Record {
-                time_us: 300_000,
-                node: Some(1),
-                term: Some(1),
-                role: Some("candidate".into()),
-                message: "election timeout: standing".into(),
-                ..Record::default()
-            },
-            Record {
-                time_us: 300_000,
-                node: Some(1),
-                peer: Some(2),
-                message: "send".into(),
-                msg: Some("RequestVote(t1 last=0/t0)".into()),
-                ..Record::default()
-            },
-            Record { time_us: 400_000, message: "begin".into(), ..Record::default() },
+        let base = Row {
+            time_us: 300_000,
+            node: Some(1),
+            state: Some((1, Some(api::Role::Candidate))),
+            text: String::new(),
+            cell: "timeout: stood for election, term 0→1".into(),
+            primary: Topic::Timer,
+            topics: Topics::default(),
+            tone: Tone::Topic,
+            quiet: false,
+        };
+        let rows = [
+            base.clone(),
+            Row { state: None, cell: "→n2 RequestVote(t1 last=0/t0)".into(), tone: Tone::Wire, ..base.clone() },
+            Row { quiet: true, ..base.clone() },
+            Row { time_us: 400_000, node: None, state: None, text: "begin Test".into(), ..base },
         ];
         let mut out = Vec::new();
-        columns.write(&mut out, records.iter()).unwrap();
+        columns.write(&mut out, rows.iter()).unwrap();
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
             lines[0],
             "        time │ n0                                │ n1                                │ n2"
         );
-        assert_eq!(lines[2], "   0.300000s │                                   │ t1 C election timeout: standing");
-        assert_eq!(lines[3], "             │                                   │ →n2 RequestVote(t1 last=0/t0)");
-        assert_eq!(lines[4], "   0.400000s │ ── begin");
+        assert_eq!(lines[2], "   0.300000s │                                   │ t1 C timeout: stood for election,");
+        assert_eq!(lines[3], "             │                                   │   term 0→1");
+        assert_eq!(lines[4], "             │                                   │ →n2 RequestVote(t1 last=0/t0)");
+        assert_eq!(lines[5], "   0.400000s │ ── begin Test");
+        assert_eq!(lines.len(), 6, "the quiet step is skipped");
     }
 }

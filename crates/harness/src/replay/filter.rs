@@ -1,12 +1,13 @@
 //! What `replay` shows: topics (what kind of event), `--nodes`, `--topics`
-//! and the `--from/--until` virtual-time window. A record passes when its
+//! and the `--from/--until` virtual-time window. An event passes when its
 //! node is one asked for (events of no node, the test's own steps, always
 //! pass the node filter), one of its topics is asked for, and its time is
-//! inside the window.
+//! inside the window. The topics of an event come from the typed trace
+//! ([`super::describe`]).
 
 use std::fmt;
 
-use super::record::Record;
+use super::describe::Row;
 
 /// What an event is about. An event can be about several.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -82,7 +83,7 @@ impl fmt::Display for Topic {
 pub struct Topics(u16);
 
 impl Topics {
-    fn with(self, topic: Topic) -> Topics {
+    pub(crate) fn with(self, topic: Topic) -> Topics {
         Topics(self.0 | topic.bit())
     }
 
@@ -112,76 +113,7 @@ impl Topics {
     }
 }
 
-/// The kind of a message from its summary: `RequestVote(t1 ...)` is `RequestVote`.
-pub fn message_kind(msg: &str) -> &str {
-    msg.split('(').next().unwrap_or(msg)
-}
-
-/// Is this message summary a request (as opposed to a reply)?
-pub fn is_request(msg: &str) -> bool {
-    matches!(message_kind(msg), "RequestVote" | "AppendEntries" | "InstallSnapshot")
-}
-
-/// The term a message summary carries: `AppendEntries(t3 ...)` carries 3.
-pub fn message_term(msg: &str) -> Option<u64> {
-    let rest = msg.split_once("(t")?.1;
-    let digits = rest.find(|c: char| !c.is_ascii_digit()).map_or(rest, |end| &rest[..end]);
-    digits.parse().ok()
-}
-
-fn kind_topic(msg: &str) -> Option<Topic> {
-    match message_kind(msg) {
-        "RequestVote" | "VoteReply" => Some(Topic::Vote),
-        "AppendEntries" | "AppendReply" => Some(Topic::Append),
-        "InstallSnapshot" | "SnapshotReply" => Some(Topic::Snapshot),
-        _ => None,
-    }
-}
-
-/// The topic that best names this event (it picks its color), then all of its topics.
-pub fn classify(record: &Record) -> (Topic, Topics) {
-    let message = record.message.as_str();
-    let none = Topics::default();
-    if let Some(msg) = record.msg.as_deref().filter(|_| matches!(message, "send" | "recv" | "lost")) {
-        let kind = kind_topic(msg).unwrap_or(Topic::Net);
-        let topics = none.with(Topic::Net).with(kind);
-        return if message == "lost" { (Topic::Drop, topics.with(Topic::Drop)) } else { (kind, topics) };
-    }
-    match message {
-        "election timeout: standing" => (Topic::Timer, none.with(Topic::Timer).with(Topic::Vote).with(Topic::Role)),
-        "became leader" => (Topic::Role, none.with(Topic::Role).with(Topic::Vote)),
-        "stepped down" => (Topic::Role, none.with(Topic::Role)),
-        "begin" | "warning" | "FAIL" | "connect" | "disconnect" | "crash" | "start" => {
-            (Topic::Test, none.with(Topic::Test))
-        }
-        "start: appended" => (Topic::Client, none.with(Topic::Client).with(Topic::Append)),
-        "apply snapshot" => (Topic::Apply, none.with(Topic::Apply).with(Topic::Snapshot)),
-        _ => classify_by_words(record),
-    }
-}
-
-/// Events this file does not name are placed by the words they use.
-fn classify_by_words(record: &Record) -> (Topic, Topics) {
-    let message = record.message.to_ascii_lowercase();
-    let words = [
-        ("snapshot", Topic::Snapshot),
-        ("vote", Topic::Vote),
-        ("append", Topic::Append),
-        ("commit", Topic::Commit),
-        ("apply", Topic::Apply),
-        ("leader", Topic::Role),
-        ("timeout", Topic::Timer),
-    ];
-    let mut found = words.iter().filter(|(word, _)| message.contains(word)).map(|(_, topic)| *topic);
-    let Some(first) = found.next() else {
-        let fallback = if record.node.is_some() { Topic::Role } else { Topic::Test };
-        return (fallback, Topics::default().with(fallback));
-    };
-    let topics = found.fold(Topics::default().with(first), Topics::with);
-    (first, topics)
-}
-
-/// Which records to show.
+/// Which events to show.
 #[derive(Clone, Debug, Default)]
 pub struct Filter {
     /// Only these nodes (sorted); `None` shows all.
@@ -192,18 +124,17 @@ pub struct Filter {
 }
 
 impl Filter {
-    pub fn keeps(&self, record: &Record) -> bool {
-        if self.from_us.is_some_and(|from| record.time_us < from)
-            || self.until_us.is_some_and(|until| record.time_us > until)
+    pub fn keeps(&self, row: &Row) -> bool {
+        if self.from_us.is_some_and(|from| row.time_us < from) || self.until_us.is_some_and(|until| row.time_us > until)
         {
             return false;
         }
-        if let (Some(nodes), Some(node)) = (&self.nodes, record.node) {
+        if let (Some(nodes), Some(node)) = (&self.nodes, row.node) {
             if nodes.binary_search(&node).is_err() {
                 return false;
             }
         }
-        self.topics.is_none_or(|wanted| classify(record).1.intersects(wanted))
+        self.topics.is_none_or(|wanted| row.topics.intersects(wanted))
     }
 
     /// Is this node's column shown?
@@ -262,31 +193,19 @@ pub fn parse_time(text: &str) -> Result<u64, String> {
 mod tests {
     use super::*;
 
-    fn record(message: &str, msg: Option<&str>) -> Record {
-        Record { node: Some(1), message: message.into(), msg: msg.map(Into::into), ..Record::default() }
-    }
-
-    #[test]
-    fn events_fall_into_topics() {
-        let (primary, topics) = classify(&record("send", Some("RequestVote(t1 last=0/t0)")));
-        assert_eq!(primary, Topic::Vote);
-        assert!(topics.contains(Topic::Net) && !topics.contains(Topic::Drop));
-        let (primary, topics) = classify(&record("lost", Some("AppendEntries(t2 prev=1/t1 n=0 commit=1)")));
-        assert_eq!(primary, Topic::Drop);
-        assert!(topics.contains(Topic::Append) && topics.contains(Topic::Net));
-        assert_eq!(classify(&record("commit advanced", None)).0, Topic::Commit);
-        assert_eq!(classify(&record("append rejected", None)).0, Topic::Append);
-        assert_eq!(classify(&record("vote denied", None)).0, Topic::Vote);
-        assert_eq!(classify(&record("snapshot installed", None)).0, Topic::Snapshot);
-        assert_eq!(classify(&record("disconnect", None)).0, Topic::Test);
-    }
-
-    #[test]
-    fn message_summaries_give_kind_and_term() {
-        assert_eq!(message_kind("VoteReply(t12 granted)"), "VoteReply");
-        assert_eq!(message_term("VoteReply(t12 granted)"), Some(12));
-        assert!(is_request("InstallSnapshot(t1 last=9/t1 102B)"));
-        assert!(!is_request("AppendReply(t1 ok match=1)"));
+    fn row(time_us: u64, node: u32, list: &[Topic]) -> Row {
+        let topics = list.iter().fold(Topics::default(), |topics, topic| topics.with(*topic));
+        Row {
+            time_us,
+            node: Some(node),
+            state: None,
+            text: String::new(),
+            cell: String::new(),
+            primary: list[0],
+            topics,
+            tone: super::super::describe::Tone::Topic,
+            quiet: false,
+        }
     }
 
     #[test]
@@ -297,15 +216,13 @@ mod tests {
             from_us: Some(100),
             until_us: Some(200),
         };
-        let mut vote = record("vote granted", None);
-        vote.time_us = 150;
-        assert!(!filter.keeps(&vote), "node 1 is not asked for");
-        vote.node = Some(2);
-        assert!(filter.keeps(&vote));
-        vote.time_us = 201;
-        assert!(!filter.keeps(&vote));
-        let commit = Record { node: Some(0), time_us: 150, message: "commit advanced".into(), ..Record::default() };
-        assert!(!filter.keeps(&commit));
+        assert!(!filter.keeps(&row(150, 1, &[Topic::Vote])), "node 1 is not asked for");
+        assert!(filter.keeps(&row(150, 2, &[Topic::Vote, Topic::Net])));
+        assert!(!filter.keeps(&row(201, 2, &[Topic::Vote])));
+        assert!(!filter.keeps(&row(150, 0, &[Topic::Commit])));
+        let mut test_step = row(150, 0, &[Topic::Vote]);
+        test_step.node = None;
+        assert!(filter.keeps(&test_step), "the test's steps pass the node filter");
     }
 
     #[test]

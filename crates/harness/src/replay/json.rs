@@ -1,74 +1,36 @@
-//! `replay --format json`: the same events as JSON lines, one object per
-//! event, then one closing object with the run's outcome. Keys are always in
-//! the same order, absent values are left out:
+//! `replay --format json`: the typed trace as JSON lines, one object per
+//! event (quiet steps included), then one closing object with the run's
+//! outcome. Every object has `time_us` and `event`; the rest are the
+//! event's own fields ([`tester::trace::TraceEvent`]), then its `topics`.
+//! This is complete enough for a checker outside the project to verify
+//! Raft's safety properties from it alone (see `tests/json_checker.rs`):
 //!
-//! `{"time_us":313541,"node":1,"peer":0,"event":"send","msg":"RequestVote(t1 last=0/t0)","topics":["vote","net"]}`
+//! `{"time_us":313541,"event":"sent","id":4,"from":1,"to":0,"kind":"request","call":1,"term":1,"name":"RequestVote","summary":"RequestVote(t1 last=0/t0)","bytes":9,"topics":["vote","net"]}`
+//! `{"time_us":313890,"event":"step","node":0,"input":{"message":4},"before":{"term":0,"leader":false,"role":"follower","vote":null,...},"after":{...},"topics":["vote","role"]}`
 
 use std::io::{self, Write};
 
-use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
+use tester::trace::{TraceEvent, Traced};
 use tester::Report;
 
-use super::filter::{classify, Topic};
-use super::record::{Record, Value};
+use super::describe::Row;
+use super::filter::Topic;
 
 #[derive(Serialize)]
 struct Event<'a> {
     time_us: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    node: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    peer: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    term: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    role: Option<&'a str>,
-    event: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    msg: Option<&'a str>,
-    #[serde(skip_serializing_if = "Fields::is_empty")]
-    fields: Fields<'a>,
+    #[serde(flatten)]
+    event: &'a TraceEvent,
     topics: Vec<&'static str>,
 }
 
-/// The other fields as a JSON object, in the order the event gave them.
-struct Fields<'a>(&'a [(&'static str, Value)]);
-
-impl Fields<'_> {
-    fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl Serialize for Fields<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (name, value) in self.0 {
-            match value {
-                Value::U64(value) => map.serialize_entry(name, value)?,
-                Value::I64(value) => map.serialize_entry(name, value)?,
-                Value::Bool(value) => map.serialize_entry(name, value)?,
-                Value::Str(value) => map.serialize_entry(name, value)?,
-            }
-        }
-        map.end()
-    }
-}
-
 /// One event as a JSON object, without a newline.
-pub fn event_line(record: &Record) -> String {
-    let topics = classify(record).1;
+pub fn event_line(traced: &Traced, row: &Row) -> String {
     let event = Event {
-        time_us: record.time_us,
-        node: record.node,
-        peer: record.peer,
-        term: record.term,
-        role: record.role.as_deref(),
-        event: &record.message,
-        msg: record.msg.as_deref(),
-        fields: Fields(&record.fields),
-        topics: Topic::ALL.into_iter().filter(|topic| topics.contains(*topic)).map(Topic::name).collect(),
+        time_us: traced.at.micros(),
+        event: &traced.event,
+        topics: Topic::ALL.into_iter().filter(|topic| row.topics.contains(*topic)).map(Topic::name).collect(),
     };
     serde_json::to_string(&event).expect("plain data serializes")
 }
@@ -79,11 +41,12 @@ struct Outcome<'a> {
     event: &'static str,
     test: &'a str,
     seed: u64,
+    servers: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     bug: Option<&'a str>,
     outcome: &'static str,
-    check: Option<&'a str>,
-    reason: Option<&'a str>,
+    /// The structured failure (check, kind, at_us, index, term, nodes, reason), if the run failed.
+    failure: Option<&'a tester::Failure>,
     events: u64,
     rpcs: u64,
     bytes: u64,
@@ -91,17 +54,17 @@ struct Outcome<'a> {
 }
 
 /// The closing object: the run's outcome, as `run` reports it.
-pub fn outcome_line(test: &str, report: &Report, bug: Option<&str>) -> String {
+pub fn outcome_line(test: &str, servers: usize, report: &Report, bug: Option<&str>) -> String {
     let failure = report.outcome.as_ref().err();
     let outcome = Outcome {
         time_us: report.end_time.micros(),
         event: "outcome",
         test,
         seed: report.seed,
+        servers,
         bug,
         outcome: if failure.is_some() { "fail" } else { "pass" },
-        check: failure.map(|failure| failure.check.name()),
-        reason: failure.map(|failure| failure.reason.as_str()),
+        failure,
         events: report.events,
         rpcs: report.stats.rpcs,
         bytes: report.stats.bytes,
@@ -113,38 +76,64 @@ pub fn outcome_line(test: &str, report: &Report, bug: Option<&str>) -> String {
 /// Writes the events, then the outcome.
 pub fn write<'a>(
     out: &mut dyn Write,
-    records: impl Iterator<Item = &'a Record>,
+    events: impl Iterator<Item = (&'a Traced, &'a Row)>,
     test: &str,
+    servers: usize,
     report: &Report,
     bug: Option<&str>,
 ) -> io::Result<()> {
-    for record in records {
-        writeln!(out, "{}", event_line(record))?;
+    for (traced, row) in events {
+        writeln!(out, "{}", event_line(traced, row))?;
     }
-    writeln!(out, "{}", outcome_line(test, report, bug))
+    writeln!(out, "{}", outcome_line(test, servers, report, bug))
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::describe::rows;
     use super::*;
+    use sim::Time;
+    use tester::trace::{Fault, LossReason, MessageId, MessageKind, TestStep};
+
+    fn lines(trace: &[Traced]) -> Vec<String> {
+        trace.iter().zip(&rows(trace)).map(|(traced, row)| event_line(traced, row)).collect()
+    }
 
     #[test]
     fn an_event_is_one_json_object_with_its_fields() {
-        let record = Record {
-            time_us: 5,
-            node: Some(1),
-            peer: Some(0),
-            message: "lost".into(),
-            msg: Some("VoteReply(t1 \"granted\")".into()),
-            fields: vec![("why", Value::Str("reply dropped".into())), ("index", Value::U64(3))],
-            ..Record::default()
-        };
-        let line = event_line(&record);
+        let at = Time::from_micros(5);
+        let trace = vec![
+            Traced {
+                at,
+                event: TraceEvent::Sent {
+                    id: MessageId(3),
+                    from: 1,
+                    to: 0,
+                    kind: MessageKind::Reply,
+                    call: Some(api::CallId(2)),
+                    term: Some(api::Term(1)),
+                    name: "VoteReply",
+                    summary: "VoteReply(t1 \"granted\")".into(),
+                    bytes: 4,
+                },
+            },
+            Traced {
+                at,
+                event: TraceEvent::Lost { id: MessageId(3), from: 1, to: 0, reason: LossReason::ReplyDropped },
+            },
+            Traced { at, event: TraceEvent::Fault(Fault::Crash(2)) },
+            Traced { at, event: TraceEvent::Test(TestStep::Begin("Test (2A)".into())) },
+        ];
+        let lines = lines(&trace);
         assert_eq!(
-            line,
-            r#"{"time_us":5,"node":1,"peer":0,"event":"lost","msg":"VoteReply(t1 \"granted\")","fields":{"why":"reply dropped","index":3},"topics":["vote","drop","net"]}"#
+            lines[0],
+            r#"{"time_us":5,"event":"sent","id":3,"from":1,"to":0,"kind":"reply","call":2,"term":1,"name":"VoteReply","summary":"VoteReply(t1 \"granted\")","bytes":4,"topics":["net"]}"#
         );
-        let parsed: serde_json::Value = serde_json::from_str(&line).unwrap();
-        assert_eq!(parsed["fields"]["index"], 3);
+        assert_eq!(
+            lines[1],
+            r#"{"time_us":5,"event":"lost","id":3,"from":1,"to":0,"reason":"reply dropped","topics":["drop","net"]}"#
+        );
+        assert_eq!(lines[2], r#"{"time_us":5,"event":"fault","crash":2,"topics":["test"]}"#);
+        assert_eq!(lines[3], r#"{"time_us":5,"event":"test","begin":"Test (2A)","topics":["test"]}"#);
     }
 }

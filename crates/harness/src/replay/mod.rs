@@ -1,17 +1,21 @@
-//! `raftsim replay TEST --seed N`: run one seed with a recording subscriber
-//! and show what happened, as readable lines ([`lines`]), one column per node
-//! ([`columns`]) or JSON lines ([`json`]), filtered by node, topic and
-//! virtual-time window ([`filter`]); or draw it as a timeline ([`model`],
-//! then [`perfetto`] or [`svg`]). The failing check and its reason are the
-//! last lines, just after the [`diagnosis`] of a failure. Two replays of one
-//! seed print the same bytes. [`tail`] is the
+//! `raftsim replay TEST --seed N`: run one seed with the tester's typed
+//! trace recorded ([`record`]) and show what happened, as readable lines
+//! ([`lines`]), one column per node ([`columns`]) or JSON lines ([`json`]),
+//! filtered by node, topic and virtual-time window ([`filter`]); or draw it
+//! as a timeline ([`model`], then [`perfetto`] or [`svg`]). [`describe`]
+//! turns each typed event into the row the text views show. The failing
+//! check and its reason are the last lines, just after the [`diagnosis`] of
+//! a failure. Two replays of one seed print the same bytes. [`tail`] is the
 //! short form: the last events of a failing seed and its reason; [`diff`]
 //! names the first event where two runs of one seed part.
 
 pub mod columns;
+pub mod describe;
 pub mod diagnosis;
 pub mod diff;
 pub mod filter;
+#[cfg(test)]
+mod fixtures;
 pub mod json;
 pub mod lines;
 pub mod model;
@@ -28,9 +32,10 @@ use sims::TestCase;
 use tester::Report;
 
 use crate::output::{self, AtomicFile};
+use describe::rows;
 use filter::Filter;
-use record::Record;
 use style::Style;
+use tester::trace::Traced;
 
 /// How to show the events on stdout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,27 +82,32 @@ pub fn replay(case: &TestCase, options: &ReplayOptions) -> Result<bool, String> 
         None => None,
     };
     let run_options = crate::bugs::options(options.bug);
-    let (report, records) = record::record_run(case, options.seed, &run_options);
+    let (report, trace) = record::record_run(case, options.seed, &run_options);
     if let Some((kind, file)) = timeline {
-        let summary = write_timeline(case, options, &report, &records, kind, file)?;
+        let summary = write_timeline(case, options, &report, &trace, kind, file)?;
         output::to_stdout(|out| {
             writeln!(out, "{summary}")?;
             closing_lines(out, case.name, &report, options.bug)
         })?;
         return Ok(report.passed());
     }
-    let shown = records.iter().filter(|record| options.filter.keeps(record));
+    let rows = rows(&trace);
+    let shown = rows.iter().filter(|row| options.filter.keeps(row));
+    let servers = case.setup.servers;
     output::to_stdout(|out| match options.view {
-        View::Json => json::write(out, shown, case.name, &report, options.bug),
+        View::Json => {
+            let events = trace.iter().zip(&rows).filter(|(_, row)| options.filter.keeps(row));
+            json::write(out, events, case.name, servers, &report, options.bug)
+        }
         View::Lines => {
             lines::write(out, shown, Style { color: options.color })?;
-            diagnosis::write(out, &report, &records, case.setup.servers)?;
+            diagnosis::write(out, &report, &trace, servers)?;
             closing_lines(out, case.name, &report, options.bug)
         }
         View::Columns { width } => {
-            let nodes: Vec<u32> = (0..case.setup.servers as u32).filter(|n| options.filter.shows_node(*n)).collect();
+            let nodes: Vec<u32> = (0..servers as u32).filter(|n| options.filter.shows_node(*n)).collect();
             columns::Columns::new(nodes, width, Style { color: options.color }).write(out, shown)?;
-            diagnosis::write(out, &report, &records, case.setup.servers)?;
+            diagnosis::write(out, &report, &trace, servers)?;
             closing_lines(out, case.name, &report, options.bug)
         }
     })?;
@@ -108,12 +118,11 @@ fn write_timeline(
     case: &TestCase,
     options: &ReplayOptions,
     report: &Report,
-    records: &[Record],
+    trace: &[Traced],
     kind: Timeline,
     mut file: AtomicFile,
 ) -> Result<String, String> {
-    let replies_step_down = options.bug != Some("no-step-down-on-reply");
-    let model = model::build(records, case.setup.servers, report.end_time.micros(), replies_step_down);
+    let model = model::build(trace, case.setup.servers, report.end_time.micros());
     let bug = options.bug.map(|bug| format!(" · bug {bug}")).unwrap_or_default();
     let title = format!("{} · seed {}{bug}", case.name, options.seed);
     let failure = report.outcome.as_ref().err().map(ToString::to_string);

@@ -1,54 +1,14 @@
-//! From events to a timeline: each node's role and term over virtual time,
-//! when it was down (crashed) or cut off (disconnected), every message as a
-//! flow from its send to its delivery, the drops, and the test's own steps.
-//! The Perfetto and SVG renderers draw this model.
-//!
-//! Roles and terms come from the node's own events (each carries its term
-//! and role), from `start` (a restarted node is a follower in its persisted
-//! term) and from Raft's rule that a message with a higher term makes the
-//! receiver a follower in that term (§5.1; a follower adopting a term emits
-//! no event of its own).
-//!
-//! Messages: a request's `send` (node = sender, peer = receiver) is paired
-//! with the later `recv` at the receiver, or with its `lost`, first in first
-//! out per (sender, receiver, summary). Replies have no `send` event: a
-//! reply leaves when its request is handled (every handled request gets
-//! exactly one reply), so each request's `recv` opens a reply slot from the
-//! handler back to the caller, which the reply's `recv` or `lost` closes.
-//! Slots towards a node that crashes or restarts are dropped, as the network
-//! discards replies to a dead incarnation.
+//! From the typed trace to a timeline: each node's role and term over
+//! virtual time (from the state after each of its steps, §5.1), when it was
+//! down (crashed) or cut off (disconnected), every message as a flow from
+//! its send to its delivery (paired by message id), the drops with their
+//! reasons, and the test's own steps. The Perfetto and SVG renderers draw
+//! this model.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 
-use super::filter::{is_request, message_term};
-use super::record::Record;
-
-/// A Raft role.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Role {
-    Follower,
-    Candidate,
-    Leader,
-}
-
-impl Role {
-    fn parse(name: &str) -> Option<Role> {
-        match name {
-            "follower" => Some(Role::Follower),
-            "candidate" => Some(Role::Candidate),
-            "leader" => Some(Role::Leader),
-            _ => None,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Role::Follower => "follower",
-            Role::Candidate => "candidate",
-            Role::Leader => "leader",
-        }
-    }
-}
+pub use api::Role;
+use tester::trace::{Fault, MessageId, NodeView, TestStep, TraceEvent, Traced};
 
 /// A node in one role and term, from `start_us` to `end_us`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,6 +33,9 @@ pub struct Interval {
 pub struct Flow {
     pub from: u32,
     pub to: u32,
+    /// The message's header name (`AppendEntries`).
+    pub name: &'static str,
+    /// The node's one-line summary of it.
     pub msg: String,
     pub sent_us: u64,
     pub received_us: u64,
@@ -83,17 +46,33 @@ pub struct Flow {
 pub struct Dropped {
     pub from: u32,
     pub to: u32,
+    pub name: &'static str,
     pub msg: String,
     pub sent_us: Option<u64>,
     pub at_us: u64,
-    pub why: String,
+    pub why: &'static str,
 }
 
-/// One of the test's steps: begin, connect, disconnect, crash, start, warning, FAIL.
+/// What kind of test step a mark is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mark {
+    Begin,
+    Warning,
+    Heal,
+    Connect,
+    Disconnect,
+    Crash,
+    Restart,
+    Network,
+    Failure,
+}
+
+/// One of the test's steps: begin, connect, disconnect, crash, restart, warning, failure.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Step {
     pub at_us: u64,
     pub node: Option<u32>,
+    pub mark: Mark,
     pub text: String,
 }
 
@@ -113,134 +92,120 @@ pub struct Model {
 #[derive(Default)]
 struct NodeState {
     role: Option<(Role, u64, u64)>,
-    term: u64,
     down_since: Option<u64>,
     cut_since: Option<u64>,
 }
 
-struct Builder {
+struct Builder<'a> {
     model: Model,
     nodes: Vec<NodeState>,
-    replies_step_down: bool,
-    requests: BTreeMap<(u32, u32, String), VecDeque<u64>>,
-    replies: BTreeMap<(u32, u32), VecDeque<u64>>,
+    sent: BTreeMap<MessageId, (u64, &'static str, &'a str)>,
 }
 
 /// Builds the timeline of a run of `servers` nodes that ended at `end_us`.
-/// `replies_step_down` is false when the planted bug that ignores a reply's
-/// higher term is on.
-pub fn build(records: &[Record], servers: usize, end_us: u64, replies_step_down: bool) -> Model {
+pub fn build(trace: &[Traced], servers: usize, end_us: u64) -> Model {
     let mut builder = Builder {
         model: Model { servers, end_us, ..Model::default() },
-        nodes: (0..servers).map(|_| NodeState { cut_since: Some(0), ..NodeState::default() }).collect(),
-        replies_step_down,
-        requests: BTreeMap::new(),
-        replies: BTreeMap::new(),
+        nodes: (0..servers).map(|_| NodeState::default()).collect(),
+        sent: BTreeMap::new(),
     };
-    for record in records {
-        builder.record(record);
+    for traced in trace {
+        builder.event(traced.at.micros(), &traced.event);
     }
     builder.finish()
 }
 
-impl Builder {
-    fn record(&mut self, record: &Record) {
-        let at = record.time_us;
-        let Some(node) = record.node.filter(|node| (*node as usize) < self.nodes.len()) else {
-            self.step(record, None);
-            return;
-        };
-        match record.message.as_str() {
-            "send" | "recv" | "lost" => self.message(record, node),
-            "crash" => {
-                self.close_role(node, at);
-                self.nodes[node as usize].down_since = Some(at);
-                self.forget_replies_to(node);
-                self.step(record, Some(node));
-            }
-            "start" => {
-                if let Some(since) = self.nodes[node as usize].down_since.take() {
-                    self.push_interval(true, node, since, at);
-                }
-                self.forget_replies_to(node);
-                let term = self.nodes[node as usize].term;
-                self.set_role(node, Role::Follower, term, at);
-                self.step(record, Some(node));
-            }
-            "disconnect" => {
-                self.nodes[node as usize].cut_since.get_or_insert(at);
-                self.step(record, Some(node));
-            }
-            "connect" => {
-                if let Some(since) = self.nodes[node as usize].cut_since.take() {
-                    self.push_interval(false, node, since, at);
-                }
-                self.step(record, Some(node));
-            }
-            _ => {
-                if let (Some(term), Some(role)) = (record.term, record.role.as_deref().and_then(Role::parse)) {
-                    self.set_role(node, role, term, at);
-                }
-            }
-        }
+/// The role a view shows; a node without inspection that does not lead counts as a follower.
+fn role_of(view: &NodeView) -> Role {
+    view.role().unwrap_or(Role::Follower)
+}
+
+impl<'a> Builder<'a> {
+    fn known(&self, node: u32) -> bool {
+        (node as usize) < self.nodes.len()
     }
 
-    fn step(&mut self, record: &Record, node: Option<u32>) {
-        let mut text = record.message.clone();
-        for (name, value) in &record.fields {
-            text.push_str(&format!(" {name}={value}"));
-        }
-        self.model.steps.push(Step { at_us: record.time_us, node, text });
-    }
-
-    fn message(&mut self, record: &Record, node: u32) {
-        let (Some(peer), Some(msg)) = (record.peer, record.msg.clone()) else {
-            return;
-        };
-        let at = record.time_us;
-        let request = is_request(&msg);
-        match (record.message.as_str(), request) {
-            ("send", _) => self.requests.entry((node, peer, msg)).or_default().push_back(at),
-            ("recv", true) => {
-                self.adopt_term(node, &msg, at, true);
-                self.replies.entry((node, peer)).or_default().push_back(at);
-                if let Some(sent_us) = self.requests.get_mut(&(peer, node, msg.clone())).and_then(VecDeque::pop_front) {
-                    self.model.flows.push(Flow { from: peer, to: node, msg, sent_us, received_us: at });
+    fn event(&mut self, at: u64, event: &'a TraceEvent) {
+        match event {
+            TraceEvent::Step { node, after, .. } if self.known(*node) => {
+                self.set_role(*node, role_of(after), after.term, at)
+            }
+            TraceEvent::Restored { node, state } if self.known(*node) => {
+                if let Some(since) = self.nodes[*node as usize].down_since.take() {
+                    self.push_interval(true, *node, since, at);
+                }
+                self.set_role(*node, role_of(state), state.term, at);
+            }
+            TraceEvent::Sent { id, name, summary, .. } => {
+                self.sent.insert(*id, (at, name, summary.as_str()));
+            }
+            TraceEvent::Delivered { id, from, to } => {
+                if let Some(&(sent_us, name, msg)) = self.sent.get(id) {
+                    let msg = msg.to_string();
+                    self.model.flows.push(Flow { from: *from, to: *to, name, msg, sent_us, received_us: at });
                 }
             }
-            ("recv", false) => {
-                self.adopt_term(node, &msg, at, self.replies_step_down);
-                if let Some(sent_us) = self.replies.get_mut(&(peer, node)).and_then(VecDeque::pop_front) {
-                    self.model.flows.push(Flow { from: peer, to: node, msg, sent_us, received_us: at });
-                }
-            }
-            (_, request) => {
-                let why = record.field("why").map(ToString::to_string).unwrap_or_default();
-                let sent_us = if request {
-                    self.requests.get_mut(&(node, peer, msg.clone())).and_then(|queue| take_sent(queue, at))
-                } else {
-                    self.replies.get_mut(&(node, peer)).and_then(VecDeque::pop_back)
+            TraceEvent::Lost { id, from, to, reason } => {
+                let (sent_us, name, msg) = match self.sent.get(id) {
+                    Some(&(sent_us, name, msg)) => (Some(sent_us), name, msg.to_string()),
+                    None => (None, "?", "?".to_string()),
                 };
-                self.model.drops.push(Dropped { from: node, to: peer, msg, sent_us, at_us: at, why });
+                let why = reason.name();
+                self.model.drops.push(Dropped { from: *from, to: *to, name, msg, sent_us, at_us: at, why });
+            }
+            TraceEvent::Fault(fault) => self.fault(at, fault),
+            TraceEvent::Test(step) => {
+                let (mark, text) = match step {
+                    TestStep::Begin(description) => (Mark::Begin, format!("begin {description}")),
+                    TestStep::Warning(text) => (Mark::Warning, format!("warning {text}")),
+                    TestStep::Heal { bound_ms } => (Mark::Heal, format!("heal (progress due within {bound_ms} ms)")),
+                };
+                self.model.steps.push(Step { at_us: at, node: None, mark, text });
+            }
+            TraceEvent::Failed(failure) => {
+                let text = format!("FAIL {failure}");
+                self.model.steps.push(Step { at_us: at, node: None, mark: Mark::Failure, text });
+            }
+            _ => {}
+        }
+    }
+
+    fn fault(&mut self, at: u64, fault: &Fault) {
+        let (node, mark, text) = match *fault {
+            Fault::Connect(node) => (Some(node), Mark::Connect, "connect".to_string()),
+            Fault::Disconnect(node) => (Some(node), Mark::Disconnect, "disconnect".to_string()),
+            Fault::Crash(node) => (Some(node), Mark::Crash, "crash".to_string()),
+            Fault::Restart(node) => (Some(node), Mark::Restart, "restart".to_string()),
+            Fault::Unreliable(on) => {
+                (None, Mark::Network, format!("network {}", if on { "unreliable" } else { "reliable" }))
+            }
+            Fault::LongReordering(on) => {
+                (None, Mark::Network, format!("long reordering {}", if on { "on" } else { "off" }))
+            }
+        };
+        if let Some(node) = node.filter(|node| self.known(*node)) {
+            let state = &mut self.nodes[node as usize];
+            match mark {
+                Mark::Disconnect => {
+                    state.cut_since.get_or_insert(at);
+                }
+                Mark::Connect => {
+                    if let Some(since) = state.cut_since.take() {
+                        self.push_interval(false, node, since, at);
+                    }
+                }
+                Mark::Crash => {
+                    self.close_role(node, at);
+                    self.nodes[node as usize].down_since = Some(at);
+                }
+                _ => {}
             }
         }
-    }
-
-    /// A message with a higher term makes its receiver a follower in that term.
-    fn adopt_term(&mut self, node: u32, msg: &str, at: u64, applies: bool) {
-        let Some(term) = message_term(msg) else { return };
-        if applies && term > self.nodes[node as usize].term && self.nodes[node as usize].role.is_some() {
-            self.set_role(node, Role::Follower, term, at);
-        }
-    }
-
-    fn forget_replies_to(&mut self, node: u32) {
-        self.replies.retain(|(_, to), _| *to != node);
+        self.model.steps.push(Step { at_us: at, node, mark, text });
     }
 
     fn set_role(&mut self, node: u32, role: Role, term: u64, at: u64) {
         let state = &mut self.nodes[node as usize];
-        state.term = term;
         if state.role.is_some_and(|(current, current_term, _)| (current, current_term) == (role, term)) {
             return;
         }
@@ -284,50 +249,35 @@ impl Builder {
     }
 }
 
-/// The send a loss belongs to: one sent this very instant (lost on the way
-/// out), else the oldest still in flight (lost on arrival).
-fn take_sent(queue: &mut VecDeque<u64>, at: u64) -> Option<u64> {
-    if queue.back() == Some(&at) {
-        queue.pop_back()
-    } else {
-        queue.pop_front()
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::fixtures::{at, request, view};
     use super::*;
+    use tester::trace::{Input, LossReason};
 
-    fn event(time_us: u64, node: Option<u32>, message: &str) -> Record {
-        Record { time_us, node, message: message.into(), ..Record::default() }
-    }
-
-    fn role_event(time_us: u64, node: u32, term: u64, role: &str, message: &str) -> Record {
-        Record { term: Some(term), role: Some(role.into()), ..event(time_us, Some(node), message) }
-    }
-
-    fn wire(time_us: u64, node: u32, peer: u32, message: &str, msg: &str) -> Record {
-        Record { peer: Some(peer), msg: Some(msg.into()), ..event(time_us, Some(node), message) }
+    fn step(node: u32, term: u64, role: Role) -> TraceEvent {
+        let before = view(0, Role::Follower, None, 0);
+        TraceEvent::Step { node, input: Input::Timeout, before, after: view(term, role, None, 0) }
     }
 
     #[test]
     fn roles_terms_flows_and_drops() {
-        let records = vec![
-            event(0, Some(0), "start"),
-            event(0, Some(1), "start"),
-            event(0, Some(0), "connect"),
-            event(0, Some(1), "connect"),
-            role_event(10, 0, 1, "candidate", "election timeout: standing"),
-            wire(10, 0, 1, "send", "RequestVote(t1 last=0/t0)"),
-            wire(12, 1, 0, "recv", "RequestVote(t1 last=0/t0)"),
-            wire(15, 0, 1, "recv", "VoteReply(t1 granted)"),
-            role_event(15, 0, 1, "leader", "became leader"),
-            wire(15, 0, 1, "send", "AppendEntries(t1 prev=0/t0 n=0 commit=0)"),
-            wire(15, 0, 1, "lost", "AppendEntries(t1 prev=0/t0 n=0 commit=0)"),
-            event(20, Some(1), "disconnect"),
-            event(30, Some(1), "crash"),
+        let trace = vec![
+            at(0, TraceEvent::Restored { node: 0, state: view(0, Role::Follower, None, 0) }),
+            at(0, TraceEvent::Restored { node: 1, state: view(0, Role::Follower, None, 0) }),
+            at(0, TraceEvent::Fault(Fault::Connect(0))),
+            at(0, TraceEvent::Fault(Fault::Connect(1))),
+            at(10, step(0, 1, Role::Candidate)),
+            at(10, request(1, 0, 1, 1)),
+            at(12, TraceEvent::Delivered { id: MessageId(1), from: 0, to: 1 }),
+            at(12, step(1, 1, Role::Follower)),
+            at(15, step(0, 1, Role::Leader)),
+            at(15, request(2, 0, 1, 1)),
+            at(15, TraceEvent::Lost { id: MessageId(2), from: 0, to: 1, reason: LossReason::RequestDropped }),
+            at(20, TraceEvent::Fault(Fault::Disconnect(1))),
+            at(30, TraceEvent::Fault(Fault::Crash(1))),
         ];
-        let model = build(&records, 2, 40, true);
+        let model = build(&trace, 2, 40);
         let roles: Vec<(u32, Role, u64, u64, u64)> =
             model.spans.iter().map(|s| (s.node, s.role, s.term, s.start_us, s.end_us)).collect();
         assert_eq!(
@@ -342,11 +292,11 @@ mod tests {
         );
         let flows: Vec<(u32, u32, u64, u64)> =
             model.flows.iter().map(|f| (f.from, f.to, f.sent_us, f.received_us)).collect();
-        assert_eq!(flows, vec![(0, 1, 10, 12), (1, 0, 12, 15)]);
+        assert_eq!(flows, vec![(0, 1, 10, 12)]);
         assert_eq!(model.drops.len(), 1);
-        assert_eq!(model.drops[0].sent_us, Some(15));
+        assert_eq!((model.drops[0].sent_us, model.drops[0].why), (Some(15), "request dropped"));
         assert_eq!(model.cut, vec![Interval { node: 1, start_us: 20, end_us: 40 }]);
         assert_eq!(model.down, vec![Interval { node: 1, start_us: 30, end_us: 40 }]);
-        assert_eq!(model.steps.iter().filter(|s| s.text == "crash").count(), 1);
+        assert_eq!(model.steps.iter().filter(|s| s.mark == Mark::Crash).count(), 1);
     }
 }

@@ -13,7 +13,6 @@
 
 use serde_json::{json, Value};
 
-use super::filter::message_kind;
 use super::model::{Model, RoleSpan};
 
 const PID: u64 = 1;
@@ -101,7 +100,7 @@ fn same_term_run(a: &RoleSpan, b: &RoleSpan) -> bool {
 fn message_events(model: &Model) -> Vec<Value> {
     let mut events = Vec::new();
     for (id, flow) in model.flows.iter().enumerate() {
-        let kind = message_kind(&flow.msg);
+        let kind = flow.name;
         let args = json!({"from": flow.from, "to": flow.to, "msg": flow.msg});
         let (from, to) = (node_tid(flow.from), node_tid(flow.to));
         events.push(json!({"ph": "X", "pid": PID, "tid": from, "cat": "msg", "name": format!("send {kind}"), "ts": flow.sent_us, "dur": 0, "args": args}));
@@ -114,7 +113,7 @@ fn message_events(model: &Model) -> Vec<Value> {
     for drop in &model.drops {
         events.push(json!({
             "ph": "i", "s": "t", "pid": PID, "tid": node_tid(drop.from), "cat": "drop",
-            "name": format!("drop {}", message_kind(&drop.msg)), "ts": drop.at_us,
+            "name": format!("drop {}", drop.name), "ts": drop.at_us,
             "args": {"from": drop.from, "to": drop.to, "msg": drop.msg, "why": drop.why, "sent_us": drop.sent_us},
         }));
     }

@@ -1,9 +1,10 @@
 //! Colors for a terminal: each topic has its color (dslogs style), messages
-//! on the wire are dimmed, the test's failures stand out. `--color auto`
-//! colors only when stdout is a terminal and `NO_COLOR` is not set (the CLI decides).
+//! on the wire are dimmed, a node winning an election and the test's
+//! failures stand out. `--color auto` colors only when stdout is a terminal
+//! and `NO_COLOR` is not set (the CLI decides).
 
-use super::filter::{classify, Topic};
-use super::record::Record;
+use super::describe::{Row, Tone};
+use super::filter::Topic;
 
 /// Paints text, or leaves it alone when colors are off.
 #[derive(Clone, Copy, Debug)]
@@ -12,39 +13,34 @@ pub struct Style {
 }
 
 impl Style {
-    /// The ANSI SGR code for a record.
-    fn code(record: &Record) -> &'static str {
-        match record.message.as_str() {
-            "FAIL" => return "1;31",
-            "warning" => return "1;33",
-            "became leader" => return "1;32",
-            "append rejected" => return "1;34",
-            _ => {}
-        }
-        let on_the_wire = matches!(record.message.as_str(), "send" | "recv");
-        match (classify(record).0, on_the_wire) {
-            (Topic::Vote, true) => "2;35",
-            (Topic::Append, true) => "2;34",
-            (Topic::Snapshot, true) => "2;36",
-            (_, true) => "2",
-            (Topic::Timer, _) => "33",
-            (Topic::Vote, _) => "35",
-            (Topic::Role, _) => "32",
-            (Topic::Append, _) => "34",
-            (Topic::Commit, _) => "92",
-            (Topic::Apply, _) => "32",
-            (Topic::Snapshot, _) => "36",
-            (Topic::Drop, _) => "31",
-            (Topic::Net, _) => "2",
-            (Topic::Client, _) => "1",
-            (Topic::Test, _) => "1;7",
+    /// The ANSI SGR code for a row.
+    fn code(row: &Row) -> &'static str {
+        match (row.tone, row.primary) {
+            (Tone::Failure, _) => "1;31",
+            (Tone::Warning, _) => "1;33",
+            (Tone::Won, _) => "1;32",
+            (Tone::Wire, Topic::Vote) => "2;35",
+            (Tone::Wire, Topic::Append) => "2;34",
+            (Tone::Wire, Topic::Snapshot) => "2;36",
+            (Tone::Wire, _) => "2",
+            (Tone::Topic, Topic::Timer) => "33",
+            (Tone::Topic, Topic::Vote) => "35",
+            (Tone::Topic, Topic::Role) => "32",
+            (Tone::Topic, Topic::Append) => "34",
+            (Tone::Topic, Topic::Commit) => "92",
+            (Tone::Topic, Topic::Apply) => "32",
+            (Tone::Topic, Topic::Snapshot) => "36",
+            (Tone::Topic, Topic::Drop) => "31",
+            (Tone::Topic, Topic::Net) => "2",
+            (Tone::Topic, Topic::Client) => "1",
+            (Tone::Topic, Topic::Test) => "1;7",
         }
     }
 
-    /// `text` in the record's color.
-    pub fn paint(self, record: &Record, text: &str) -> String {
+    /// `text` in the row's color.
+    pub fn paint(self, row: &Row, text: &str) -> String {
         if self.color && !text.is_empty() {
-            format!("\x1b[{}m{text}\x1b[0m", Style::code(record))
+            format!("\x1b[{}m{text}\x1b[0m", Style::code(row))
         } else {
             text.to_string()
         }

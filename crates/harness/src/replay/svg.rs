@@ -9,7 +9,7 @@
 
 use std::fmt::Write as _;
 
-use super::model::{Interval, Model, Role};
+use super::model::{Interval, Mark, Model, Role};
 
 const WIDTH: f64 = 1200.0;
 const LEFT: f64 = 56.0;
@@ -120,12 +120,12 @@ fn steps(svg: &mut String, model: &Model, scale: &Scale) {
     let _ = writeln!(svg, r##"<g class="steps"><text x="8" y="{:.1}" fill="#555">test</text>"##, STEPS_Y + 9.0);
     for step in &model.steps {
         let x = scale.x(step.at_us);
-        let color = match step.text.split(' ').next().unwrap_or("") {
-            "crash" | "FAIL" => "#c0392b",
-            "disconnect" => "#e67e22",
-            "connect" | "start" => "#2e7d32",
-            "warning" => "#f1c40f",
-            _ => "#34495e",
+        let color = match step.mark {
+            Mark::Crash | Mark::Failure => "#c0392b",
+            Mark::Disconnect => "#e67e22",
+            Mark::Connect | Mark::Restart => "#2e7d32",
+            Mark::Warning => "#f1c40f",
+            Mark::Begin | Mark::Heal | Mark::Network => "#34495e",
         };
         let label = match step.node {
             Some(node) => format!("{} n{node} {}", seconds(step.at_us), step.text),
@@ -152,7 +152,7 @@ fn row(svg: &mut String, model: &Model, scale: &Scale, node: u32) {
         WIDTH - LEFT - RIGHT
     );
     for interval in model.cut.iter().filter(|interval| interval.node == node) {
-        shade(svg, scale, interval, y, "url(#cut)", "disconnected");
+        shade(svg, scale, interval, y, false);
     }
     for span in model.spans.iter().filter(|span| span.node == node) {
         let (inset, outline) = match span.role {
@@ -189,7 +189,7 @@ fn row(svg: &mut String, model: &Model, scale: &Scale, node: u32) {
         }
     }
     for interval in model.down.iter().filter(|interval| interval.node == node) {
-        shade(svg, scale, interval, y, "#3b3b3b", "down");
+        shade(svg, scale, interval, y, true);
     }
     end_state(svg, model, scale, node, y);
     for drop in model.drops.iter().filter(|drop| drop.from == node) {
@@ -210,7 +210,7 @@ fn row(svg: &mut String, model: &Model, scale: &Scale, node: u32) {
 fn end_state(svg: &mut String, model: &Model, scale: &Scale, node: u32, y: f64) {
     let last = model.spans.iter().rev().find(|span| span.node == node);
     let Some(last) = last.filter(|span| span.end_us == model.end_us) else { return };
-    let initial = last.role.name()[..1].to_ascii_uppercase();
+    let initial = last.role.letter();
     let _ = writeln!(
         svg,
         r##"<text class="end-state" x="{:.1}" y="{:.1}" font-size="10" fill="#111">t{} {initial}</text>"##,
@@ -220,17 +220,19 @@ fn end_state(svg: &mut String, model: &Model, scale: &Scale, node: u32, y: f64) 
     );
 }
 
-fn shade(svg: &mut String, scale: &Scale, interval: &Interval, y: f64, fill: &str, what: &str) {
+/// A disconnected (hatched) or, with `down`, a crashed (dark) period on a node's row.
+fn shade(svg: &mut String, scale: &Scale, interval: &Interval, y: f64, down: bool) {
+    let (fill, what) = if down { ("#3b3b3b", "down") } else { ("url(#cut)", "disconnected") };
     let (x, width) = (scale.x(interval.start_us), scale.width(interval.start_us, interval.end_us));
     let tip = format!("n{} {what} from {} to {}", interval.node, seconds(interval.start_us), seconds(interval.end_us));
-    let opacity = if what == "down" { r#" fill-opacity="0.85""# } else { "" };
+    let opacity = if down { r#" fill-opacity="0.85""# } else { "" };
     let _ = writeln!(
         svg,
         r#"<rect class="{what}" x="{x:.1}" y="{y:.1}" width="{:.1}" height="{ROW_HEIGHT}" fill="{fill}"{opacity}><title>{}</title></rect>"#,
         width.max(0.5),
         escape(&tip)
     );
-    if what == "down" && width >= 36.0 {
+    if down && width >= 36.0 {
         let _ = writeln!(
             svg,
             r#"<text x="{:.1}" y="{:.1}" font-size="10" fill="white">down</text>"#,

@@ -6,30 +6,32 @@
 use std::io::{self, Write};
 
 use sims::TestCase;
+use tester::trace::Traced;
 use tester::Report;
 
-use super::record::{self, Record};
+use super::describe::rows;
 use super::style::Style;
 use super::{closing_lines, diagnosis, lines};
 
 /// How many events before the end the tail shows.
 pub const TAIL_EVENTS: usize = 30;
 
-/// Records one seed again and returns its report and events.
-pub fn record(case: &TestCase, seed: u64, bug: Option<&'static str>) -> (Report, Vec<Record>) {
-    record::record_run(case, seed, &crate::bugs::options(bug))
+/// Records one seed again and returns its report and typed trace.
+pub fn record(case: &TestCase, seed: u64, bug: Option<&'static str>) -> (Report, Vec<Traced>) {
+    super::record::record_run(case, seed, &crate::bugs::options(bug))
 }
 
-/// Writes the last `TAIL_EVENTS` events, the closing lines and the diagnosis.
+/// Writes the last `TAIL_EVENTS` events (quiet steps aside), the closing lines and the diagnosis.
 pub fn write(
     out: &mut dyn Write,
     case: &TestCase,
     report: &Report,
-    records: &[Record],
+    trace: &[Traced],
     bug: Option<&str>,
 ) -> io::Result<()> {
     let test = case.name;
-    let skipped = records.len().saturating_sub(TAIL_EVENTS);
+    let shown: Vec<_> = rows(trace).into_iter().filter(|row| !row.quiet).collect();
+    let skipped = shown.len().saturating_sub(TAIL_EVENTS);
     if skipped > 0 {
         writeln!(
             out,
@@ -37,7 +39,7 @@ pub fn write(
             crate::replay_command(test, report.seed, bug)
         )?;
     }
-    lines::write(out, records[skipped..].iter(), Style { color: false })?;
+    lines::write(out, shown[skipped..].iter(), Style { color: false })?;
     closing_lines(out, test, report, bug)?;
-    diagnosis::write(out, report, records, case.setup.servers)
+    diagnosis::write(out, report, trace, case.setup.servers)
 }

@@ -25,7 +25,10 @@ impl Leaders {
         let term = state.term.0;
         match self.by_term.get(&term) {
             Some(&other) if other != i => {
-                Err(violation(NAME, now, format!("term {term} has two leaders: n{other} and n{i}")))
+                Err(violation(NAME, now, format!("term {term} has two leaders: n{other} and n{i}"))
+                    .term(term)
+                    .node(other)
+                    .node(i))
             }
             Some(_) => Ok(()),
             None => {

@@ -74,7 +74,11 @@ impl Committed {
                             "index {index} committed as a term-{} entry by n{} and as a term-{term} entry by n{i}",
                             known.term, known.committed_by
                         ),
-                    ));
+                    )
+                    .index(index)
+                    .term(term)
+                    .node(known.committed_by)
+                    .node(i));
                 }
                 Some(_) => {}
             }
@@ -104,7 +108,11 @@ impl Committed {
                          where a term-{} entry was committed in term {} (by n{})",
                         entry.term, entry.commit_term, entry.committed_by
                     ),
-                ));
+                )
+                .index(index as u64)
+                .term(leader_term)
+                .node(entry.committed_by)
+                .node(i));
             }
         }
         Ok(())

@@ -64,7 +64,11 @@ pub(crate) fn check(
                     NAME,
                     now,
                     format!("index {index} term {term} holds different commands on n{} and n{i}", known.first_seen_on),
-                ));
+                )
+                .index(index)
+                .term(term)
+                .node(known.first_seen_on)
+                .node(i));
             }
             Some(known) if known.prev_term != id.prev_term => {
                 return Err(violation(
@@ -74,7 +78,11 @@ pub(crate) fn check(
                         "index {index} term {term} follows term {} on n{} but term {} on n{i}",
                         known.prev_term, known.first_seen_on, id.prev_term
                     ),
-                ));
+                )
+                .index(index)
+                .term(term)
+                .node(known.first_seen_on)
+                .node(i));
             }
             Some(_) => {}
         }

@@ -32,7 +32,9 @@ pub(crate) fn check_term_rule(i: usize, message_term: u64, node: &dyn Node, now:
 pub(crate) fn check(track: &mut NodeTrack, i: usize, state: &State, now: Time) -> Result<(), Failure> {
     let term = state.term.0;
     if term < track.term {
-        return Err(violation(NAME, now, format!("n{i}'s term went back from {} to {term}", track.term)));
+        return Err(violation(NAME, now, format!("n{i}'s term went back from {} to {term}", track.term))
+            .term(term)
+            .node(i));
     }
     track.term = term;
     if state.commit_index.0 < track.commit {
@@ -40,14 +42,18 @@ pub(crate) fn check(track: &mut NodeTrack, i: usize, state: &State, now: Time) -
             NAME,
             now,
             format!("n{i}'s commit index went back from {} to {}", track.commit, state.commit_index),
-        ));
+        )
+        .index(state.commit_index.0)
+        .node(i));
     }
     if state.last_applied.0 < track.applied {
         return Err(violation(
             NAME,
             now,
             format!("n{i}'s applied index went back from {} to {}", track.applied, state.last_applied),
-        ));
+        )
+        .index(state.last_applied.0)
+        .node(i));
     }
     let vote = state.voted_for.map(|id| id.0);
     if term > track.vote_term {
@@ -59,7 +65,11 @@ pub(crate) fn check(track: &mut NodeTrack, i: usize, state: &State, now: Time) -
                 NAME,
                 now,
                 format!("n{i} voted twice in term {term}: for n{first}, then for n{now_voted}"),
-            ));
+            )
+            .term(term)
+            .node(i)
+            .node(first as usize)
+            .node(now_voted as usize));
         }
     } else if track.vote.is_none() {
         track.vote = vote;

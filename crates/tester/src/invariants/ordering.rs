@@ -20,5 +20,6 @@ pub(crate) fn check(i: usize, state: &State, now: Time) -> Result<(), Failure> {
         NAME,
         now,
         format!("n{i} has snapshot {snapshot}, applied {applied}, commit {commit}, last log index {last}"),
-    ))
+    )
+    .node(i))
 }

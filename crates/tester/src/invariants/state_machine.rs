@@ -28,7 +28,10 @@ impl Applied {
             }
             Some((known, _)) if known == command_hash => Ok(()),
             Some((_, first)) => {
-                Err(violation(NAME, now, format!("n{first} and n{i} applied different commands at index {index}")))
+                Err(violation(NAME, now, format!("n{first} and n{i} applied different commands at index {index}"))
+                    .index(index)
+                    .node(first)
+                    .node(i))
             }
         }
     }

@@ -1,13 +1,20 @@
-//! Elections in the window before a failure, per term (§5.2): who stood,
-//! whose votes each candidate got (its own included), why votes were denied,
-//! and who won. Terms where every candidate stood at the same instant are
-//! counted: split votes in lockstep point at election timeouts that are not
-//! randomised.
+//! Elections in the window before a failure, per term (§5.2), from the
+//! steps' states: who stood (a step that made a node a candidate in a new
+//! term), whose votes each candidate got (a voter's step that set its vote
+//! to the candidate in that term; its own included), why votes were denied
+//! (a candidate's request handled without granting: the voter's term was
+//! higher, it had voted for another, or else the candidate's log was not up
+//! to date, §5.4.1), and who won (a step that made the candidate leader).
+//! Terms where every candidate stood at the same instant are counted: split
+//! votes in lockstep point at election timeouts that are not randomised.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::super::record::{Record, Value};
-use super::{at, number};
+use api::Role;
+use tester::trace::{Input, MessageId, MessageKind, TraceEvent, Traced};
+
+use super::super::describe::denial;
+use super::at;
 
 /// How many terms the diagnosis lists one by one (the latest).
 pub const TERMS_SHOWN: usize = 6;
@@ -60,62 +67,50 @@ impl Election {
     }
 }
 
-/// A vote denial's reason, in words.
-fn why(record: &Record) -> String {
-    let raw = match record.field("why") {
-        Some(Value::Str(text)) => text.as_str(),
-        _ => "?",
-    };
-    if raw.starts_with("AlreadyVoted") {
-        "already voted".into()
-    } else if raw == "LogNotUpToDate" {
-        "log not up to date".into()
-    } else if raw == "StaleTerm" {
-        "stale term".into()
-    } else {
-        raw.to_string()
-    }
-}
-
-/// The term a RequestVote message asked for: `RequestVote(t6 last=3/t1)` → 6.
-fn request_term(msg: &str) -> Option<u64> {
-    let rest = msg.strip_prefix("RequestVote(t")?;
-    rest[..rest.find(|c: char| !c.is_ascii_digit())?].parse().ok()
-}
-
 /// The elections of every term a candidate stood in at or after `since_us`.
-pub fn collect(records: &[Record], since_us: u64) -> Vec<Election> {
+pub fn collect(trace: &[Traced], since_us: u64) -> Vec<Election> {
     let mut elections: BTreeMap<u64, Election> = BTreeMap::new();
-    // The term of the last RequestVote each voter received from each candidate.
-    let mut asked: BTreeMap<(u32, u32), u64> = BTreeMap::new();
-    for record in records {
-        let Some(node) = record.node else { continue };
-        let recent = record.time_us >= since_us;
-        match record.message.as_str() {
-            "recv" => {
-                if let (Some(peer), Some(term)) = (record.peer, record.msg.as_deref().and_then(request_term)) {
-                    asked.insert((node, peer), term);
+    let mut roles: BTreeMap<u32, Option<Role>> = BTreeMap::new();
+    // Requests sent by candidates: (candidate, term).
+    let mut asks: BTreeMap<MessageId, (u32, u64)> = BTreeMap::new();
+    for traced in trace {
+        let time_us = traced.at.micros();
+        match &traced.event {
+            TraceEvent::Sent { id, from, kind: MessageKind::Request, term: Some(term), .. }
+                if roles.get(from).copied().flatten() == Some(Role::Candidate) =>
+            {
+                asks.insert(*id, (*from, term.0));
+            }
+            TraceEvent::Restored { node, state } => {
+                roles.insert(*node, state.role());
+            }
+            TraceEvent::Step { node, input, before, after } => {
+                roles.insert(*node, after.role());
+                let stood = after.role() == Some(Role::Candidate)
+                    && (before.role() != Some(Role::Candidate) || before.term != after.term);
+                if stood && time_us >= since_us {
+                    let term = after.term;
+                    let election = elections.entry(term).or_insert_with(|| Election { term, ..Election::default() });
+                    election.stood_us.insert(*node, time_us);
+                    election.votes.entry(*node).or_default().insert(*node);
                 }
-            }
-            "election timeout: standing" if recent => {
-                let Some(term) = record.term else { continue };
-                let election = elections.entry(term).or_insert_with(|| Election { term, ..Election::default() });
-                election.stood_us.insert(node, record.time_us);
-                election.votes.entry(node).or_default().insert(node);
-            }
-            "vote granted" | "vote denied" => {
-                let Some(candidate) = number(record, "candidate").and_then(|c| u32::try_from(c).ok()) else { continue };
-                let Some(term) = asked.get(&(node, candidate)).copied().or(record.term) else { continue };
-                let Some(election) = elections.get_mut(&term) else { continue };
-                if record.message == "vote granted" {
-                    election.votes.entry(candidate).or_default().insert(node);
-                } else {
-                    *election.denied.entry(why(record)).or_default() += 1;
+                if let Some(&(candidate, term)) = match input {
+                    Input::Message(id) => asks.get(id),
+                    _ => None,
+                } {
+                    if let Some(election) = elections.get_mut(&term) {
+                        match denial(before, after, candidate, term) {
+                            None => {
+                                election.votes.entry(candidate).or_default().insert(*node);
+                            }
+                            Some(why) => *election.denied.entry(why.to_string()).or_default() += 1,
+                        }
+                    }
                 }
-            }
-            "became leader" => {
-                if let Some(election) = record.term.and_then(|term| elections.get_mut(&term)) {
-                    election.winner = Some(node);
+                if after.role() == Some(Role::Leader) && before.role() != Some(Role::Leader) {
+                    if let Some(election) = elections.get_mut(&after.term) {
+                        election.winner = Some(*node);
+                    }
                 }
             }
             _ => {}
@@ -125,8 +120,8 @@ pub fn collect(records: &[Record], since_us: u64) -> Vec<Election> {
 }
 
 /// The elections as a few lines.
-pub fn describe(records: &[Record], servers: usize, since_us: u64) -> Vec<String> {
-    let elections = collect(records, since_us);
+pub fn describe(trace: &[Traced], servers: usize, since_us: u64) -> Vec<String> {
+    let elections = collect(trace, since_us);
     let majority = servers / 2 + 1;
     let (Some(first), Some(last)) = (elections.first(), elections.last()) else {
         return vec!["elections: nobody stood for election in the window".into()];
@@ -161,41 +156,33 @@ pub fn describe(records: &[Record], servers: usize, since_us: u64) -> Vec<String
 
 #[cfg(test)]
 mod tests {
+    use super::super::super::fixtures::{at, request, view};
     use super::*;
+    use tester::trace::NodeView;
 
-    fn record(time_us: u64, node: u32, message: &str) -> Record {
-        Record { time_us, node: Some(node), message: message.into(), ..Record::default() }
+    fn step(node: u32, input: Input, before: NodeView, after: NodeView) -> TraceEvent {
+        TraceEvent::Step { node, input, before, after }
     }
 
     #[test]
     fn votes_count_for_the_term_the_candidate_asked_for() {
-        let stand = |node, term| Record { term: Some(term), ..record(100, node, "election timeout: standing") };
-        let ask = |node, peer, term: u64| Record {
-            peer: Some(peer),
-            msg: Some(format!("RequestVote(t{term} last=0/t0)")),
-            ..record(101, node, "recv")
-        };
-        let answer = |node, candidate: u64, voter_term, message: &str, why: &str| {
-            let mut answer = Record { term: Some(voter_term), ..record(102, node, message) };
-            answer.fields.push(("candidate", Value::U64(candidate)));
-            if !why.is_empty() {
-                answer.fields.push(("why", Value::Str(why.into())));
-            }
-            answer
-        };
-        let records = vec![
-            stand(0, 4),
-            stand(1, 4),
-            ask(2, 0, 4),
-            answer(2, 0, 4, "vote granted", ""),
-            ask(2, 1, 4),
-            answer(2, 1, 4, "vote denied", "AlreadyVoted(NodeId(0))"),
-            // A stale candidate's request is denied by a voter already in term 9: it counts for term 4.
-            ask(1, 0, 4),
-            answer(1, 0, 9, "vote denied", "StaleTerm"),
-            Record { term: Some(4), ..record(103, 0, "became leader") },
+        let follower = |term| view(term, Role::Follower, None, 0);
+        let candidate = |node, term| view(term, Role::Candidate, Some(node), 0);
+        let msg = |id| Input::Message(MessageId(id));
+        let trace = vec![
+            at(100, step(0, Input::Timeout, follower(3), candidate(0, 4))),
+            at(100, step(1, Input::Timeout, follower(3), candidate(1, 4))),
+            at(100, request(1, 0, 2, 4)),
+            at(100, request(2, 1, 2, 4)),
+            at(100, request(3, 0, 1, 4)),
+            // n2 grants n0, then denies n1 (already voted).
+            at(101, step(2, msg(1), follower(3), view(4, Role::Follower, Some(0), 0))),
+            at(101, step(2, msg(2), view(4, Role::Follower, Some(0), 0), view(4, Role::Follower, Some(0), 0))),
+            // A voter already in term 9 denies a term-4 request: stale term.
+            at(102, step(1, msg(3), follower(9), follower(9))),
+            at(103, step(0, Input::Timeout, candidate(0, 4), view(4, Role::Leader, Some(0), 0))),
         ];
-        let elections = collect(&records, 0);
+        let elections = collect(&trace, 0);
         assert_eq!(elections.len(), 1);
         let election = &elections[0];
         assert_eq!(election.votes[&0], BTreeSet::from([0, 2]));

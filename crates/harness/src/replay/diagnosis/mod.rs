@@ -1,15 +1,20 @@
 //! The diagnosis printed with a failing check: a few lines computed from the
-//! run's recorded events that say, in Raft's terms, what led up to it.
+//! run's typed trace and the structured failure that say, in Raft's terms,
+//! what led up to it.
 //!
-//! - [`elections`]: for a missing leader (or a stall), the elections of the
-//!   window before the failure, per term: who stood, who voted for whom, why
-//!   votes were denied, who won (§5.2);
-//! - [`entries`]: for a failure that names a log index (agreement, apply, a
-//!   safety invariant), who wrote an entry there, in which term, who committed
-//!   it and when, and what each server applied there (§5.3, §5.4);
-//! - [`nodes`]: each server at the failure: role, term, applied index, and whether it was disconnected or crashed, and since when.
+//! - [`elections`]: for a missing leader (or a stall, or a broken election
+//!   rule), the elections of the window before the failure, per term: who
+//!   stood, who voted for whom, why votes were denied, who won (§5.2);
+//! - [`entries`]: for a failure that concerns a log index (`failure.index`:
+//!   agreement, apply, a safety invariant), who wrote an entry there, in
+//!   which term, who committed it and when, and what each server applied
+//!   there (§5.3, §5.4);
+//! - [`nodes`]: each server at the failure, from its last recorded state:
+//!   role, term, applied index, and whether it was disconnected or crashed,
+//!   and since when.
 //!
-//! It reads only the records, so it is as deterministic as the replay.
+//! It reads only the trace and the failure's fields (never its prose), so
+//! it is as deterministic as the replay.
 
 pub mod elections;
 pub mod entries;
@@ -17,15 +22,41 @@ pub mod nodes;
 
 use std::io::{self, Write};
 
-use tester::{Check, LabCheck, Report};
-
-use super::record::{Record, Value};
+use tester::trace::Traced;
+use tester::{Check, Failure, Invariant, LabCheck, Report};
 
 /// How far back, in virtual time, the diagnosis looks.
 pub const WINDOW_US: u64 = 5_000_000;
 
+/// Does this check concern who leads (so the elections explain it)?
+fn about_leaders(check: Check) -> bool {
+    matches!(
+        check,
+        Check::Lab(
+            LabCheck::CheckOneLeader | LabCheck::CheckNoLeader | LabCheck::CheckTerms | LabCheck::One | LabCheck::Wait
+        ) | Check::Liveness
+            | Check::TimeLimit
+            | Check::Invariant(Invariant::ElectionSafety | Invariant::LeaderCompleteness | Invariant::TermRule)
+    )
+}
+
+/// What the failure concerns, from its fields: `index 28, term 66, n2 n3`.
+fn concerns(failure: &Failure) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(index) = failure.index {
+        parts.push(format!("index {index}"));
+    }
+    if let Some(term) = failure.term {
+        parts.push(format!("term {term}"));
+    }
+    if !failure.nodes.is_empty() {
+        parts.push(failure.nodes.iter().map(|node| format!("n{node}")).collect::<Vec<_>>().join(" "));
+    }
+    (!parts.is_empty()).then(|| format!("the failure concerns {} ({})", parts.join(", "), failure.check.kind()))
+}
+
 /// The diagnosis of a failed run, or nothing for a passing one.
-pub fn diagnose(report: &Report, records: &[Record], servers: usize) -> Vec<String> {
+pub fn diagnose(report: &Report, trace: &[Traced], servers: usize) -> Vec<String> {
     let Err(failure) = &report.outcome else { return Vec::new() };
     let end_us = report.end_time.micros();
     let since_us = end_us.saturating_sub(WINDOW_US);
@@ -34,36 +65,23 @@ pub fn diagnose(report: &Report, records: &[Record], servers: usize) -> Vec<Stri
         sim::Time::from_micros(since_us),
         report.end_time
     )];
-    let index = entries::index_in(&failure.reason);
-    let leader_trouble = matches!(
-        failure.check,
-        Check::Lab(LabCheck::CheckOneLeader | LabCheck::One | LabCheck::Wait) | Check::Liveness | Check::TimeLimit
-    ) || failure.reason.contains("leader");
-    if leader_trouble || index.is_none() {
-        text.extend(elections::describe(records, servers, since_us));
+    text.extend(concerns(failure));
+    if about_leaders(failure.check) || failure.index.is_none() {
+        text.extend(elections::describe(trace, servers, since_us));
     }
-    if let Some(index) = index {
-        text.extend(entries::describe(records, index));
+    if let Some(index) = failure.index {
+        text.extend(entries::describe(trace, index));
     }
-    text.extend(nodes::describe(records, servers));
+    text.extend(nodes::describe(trace, servers));
     text
 }
 
 /// Writes the diagnosis lines.
-pub fn write(out: &mut dyn Write, report: &Report, records: &[Record], servers: usize) -> io::Result<()> {
-    for line in diagnose(report, records, servers) {
+pub fn write(out: &mut dyn Write, report: &Report, trace: &[Traced], servers: usize) -> io::Result<()> {
+    for line in diagnose(report, trace, servers) {
         writeln!(out, "{line}")?;
     }
     Ok(())
-}
-
-/// A field as a number.
-fn number(record: &Record, name: &str) -> Option<u64> {
-    match record.field(name)? {
-        Value::U64(value) => Some(*value),
-        Value::Str(text) => text.parse().ok(),
-        _ => None,
-    }
 }
 
 /// Virtual time as the diagnosis shows it: `3.21s`.

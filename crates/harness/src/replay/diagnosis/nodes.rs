@@ -1,47 +1,67 @@
-//! Each server at the failure: its last role and term, the last index it
-//! applied (followers do not trace their commit index: applied is what they
-//! learnt), and whether it was disconnected or crashed
-//! (and since when). A stall after a heal reads straight off these lines.
+//! Each server at the failure: its role and term from the last state the
+//! trace recorded of it, the last index its service was handed (by apply or
+//! snapshot), and whether it was disconnected or crashed (and since when).
+//! A stall after a heal reads straight off these lines.
 
-use super::super::record::Record;
-use super::{at, number};
+use tester::trace::{Fault, NodeView, TraceEvent, Traced};
+
+use super::at;
 
 #[derive(Clone, Debug, Default)]
 struct Node {
-    role: Option<String>,
-    term: Option<u64>,
+    view: Option<NodeView>,
     applied: u64,
     disconnected_us: Option<u64>,
     crashed_us: Option<u64>,
 }
 
 /// One line per server.
-pub fn describe(records: &[Record], servers: usize) -> Vec<String> {
+pub fn describe(trace: &[Traced], servers: usize) -> Vec<String> {
     let mut nodes = vec![Node::default(); servers];
-    for record in records {
-        let Some(node) = record.node.and_then(|node| nodes.get_mut(node as usize)) else { continue };
-        if let (Some(term), Some(role)) = (record.term, &record.role) {
-            node.term = Some(term);
-            node.role = Some(role.clone());
-        }
-        match record.message.as_str() {
-            "apply" | "apply snapshot" => node.applied = number(record, "index").unwrap_or(node.applied),
-            "connect" => node.disconnected_us = None,
-            "disconnect" => node.disconnected_us = node.disconnected_us.or(Some(record.time_us)),
-            "crash" => node.crashed_us = Some(record.time_us),
-            "start" => {
-                // A restarted server applies again from the start (or its snapshot).
-                node.crashed_us = None;
-                node.applied = 0;
+    for traced in trace {
+        let time_us = traced.at.micros();
+        match &traced.event {
+            TraceEvent::Step { node, after, .. } => {
+                if let Some(node) = nodes.get_mut(*node as usize) {
+                    node.view = Some(*after);
+                }
+            }
+            TraceEvent::Restored { node, state } => {
+                if let Some(node) = nodes.get_mut(*node as usize) {
+                    // A restarted server applies again from the start (or its snapshot).
+                    node.view = Some(*state);
+                    node.crashed_us = None;
+                    node.applied = 0;
+                }
+            }
+            TraceEvent::Applied { node, index, .. } | TraceEvent::SnapshotInstalled { node, index, .. } => {
+                if let Some(node) = nodes.get_mut(*node as usize) {
+                    node.applied = *index;
+                }
+            }
+            TraceEvent::Fault(Fault::Connect(node)) => {
+                if let Some(node) = nodes.get_mut(*node as usize) {
+                    node.disconnected_us = None;
+                }
+            }
+            TraceEvent::Fault(Fault::Disconnect(node)) => {
+                if let Some(node) = nodes.get_mut(*node as usize) {
+                    node.disconnected_us = node.disconnected_us.or(Some(time_us));
+                }
+            }
+            TraceEvent::Fault(Fault::Crash(node)) => {
+                if let Some(node) = nodes.get_mut(*node as usize) {
+                    node.crashed_us = Some(time_us);
+                }
             }
             _ => {}
         }
     }
     let mut text = vec!["servers at the failure:".to_string()];
     for (i, node) in nodes.iter().enumerate() {
-        let role = match (&node.role, node.term) {
-            (Some(role), Some(term)) => format!("{role} t{term}"),
-            _ => "follower t0".into(),
+        let role = match node.view {
+            Some(view) => format!("{} t{}", view.role().map_or("?", |role| role.name()), view.term),
+            None => "never started".into(),
         };
         let mut line = format!("  n{i}: {role}, applied {}", node.applied);
         if let Some(since) = node.crashed_us {
