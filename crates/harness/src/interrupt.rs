@@ -77,13 +77,16 @@ fn listen() -> Result<(), String> {
 
 fn on_signal(signal: i32) {
     if RECEIVED.compare_exchange(0, signal, Ordering::Relaxed, Ordering::Relaxed).is_ok() {
-        eprintln!(
-            "raftsim: {}: handing out no more seeds; the runs under way finish, then the report (again to stop at once)",
-            name(signal)
-        );
+        // On its own thread: a full stderr must not keep this one from seeing a second signal.
+        std::thread::spawn(move || {
+            eprintln!(
+                "raftsim: {}: handing out no more seeds; the runs under way finish, then the report (again to stop at once)",
+                name(signal)
+            );
+        });
         return;
     }
+    // The second signal: nothing more is written (stdout or stderr may be what blocks).
     crate::output::remove_temp_files();
-    eprintln!("raftsim: {} again: stopped at once, nothing more reported", name(signal));
     std::process::exit(i32::from(exit_code(signal)));
 }

@@ -75,25 +75,24 @@ impl AtomicFile {
             let writer = Some(Sink::Stdout(BufWriter::new(io::stdout())));
             return Ok(AtomicFile { target: target.to_path_buf(), mode: Mode::Direct, writer });
         }
-        let resolved = resolve(target).map_err(|error| format!("cannot write {shown}: {error}"))?;
-        match fs::metadata(&resolved) {
-            Ok(meta) if meta.is_dir() => Err(format!("cannot write {shown}: it is a directory")),
-            Ok(meta) if !meta.is_file() => {
-                let file = OpenOptions::new()
-                    .append(true)
-                    .open(&resolved)
-                    .map_err(|error| format!("cannot write {shown}: {error}"))?;
+        let failed = |error: io::Error| format!("cannot write {shown}: {error}");
+        let resolved = match fs::metadata(target) {
+            Ok(meta) if meta.is_dir() => return Err(format!("cannot write {shown}: it is a directory")),
+            // A FIFO, a device, or anything under /dev and /proc (`/dev/stdout`, `>(wc -l)`).
+            Ok(meta) if !meta.is_file() || target.starts_with("/dev") || target.starts_with("/proc") => {
+                let file = OpenOptions::new().append(true).open(target).map_err(failed)?;
                 let writer = Some(Sink::File(BufWriter::new(file)));
-                Ok(AtomicFile { target: target.to_path_buf(), mode: Mode::Direct, writer })
+                return Ok(AtomicFile { target: target.to_path_buf(), mode: Mode::Direct, writer });
             }
-            _ => {
-                let temp = temp_path(&resolved).map_err(|why| format!("cannot write {shown}: {why}"))?;
-                let file = File::create(&temp).map_err(|error| format!("cannot write {shown}: {error}"))?;
-                TEMP_FILES.lock().unwrap_or_else(|poison| poison.into_inner()).push(temp.clone());
-                let writer = Some(Sink::File(BufWriter::new(file)));
-                Ok(AtomicFile { target: target.to_path_buf(), mode: Mode::Replace { temp, resolved }, writer })
-            }
-        }
+            Ok(_) => fs::canonicalize(target).map_err(failed)?,
+            Err(error) if error.kind() == io::ErrorKind::NotFound => resolve(target).map_err(failed)?,
+            Err(error) => return Err(failed(error)),
+        };
+        let temp = temp_path(&resolved).map_err(|why| format!("cannot write {shown}: {why}"))?;
+        let file = File::create(&temp).map_err(failed)?;
+        TEMP_FILES.lock().unwrap_or_else(|poison| poison.into_inner()).push(temp.clone());
+        let writer = Some(Sink::File(BufWriter::new(file)));
+        Ok(AtomicFile { target: target.to_path_buf(), mode: Mode::Replace { temp, resolved }, writer })
     }
 
     /// Whether the bytes go straight to their reader (stdout, a FIFO, a
@@ -156,8 +155,8 @@ impl Drop for AtomicFile {
     }
 }
 
-/// The file a path names after following its symlinks; the path itself if it
-/// does not exist yet (a dangling link resolves to the file it will create).
+/// Where a path that does not exist yet will be: the path itself, or the
+/// file a dangling symlink points to (which writing creates).
 fn resolve(target: &Path) -> io::Result<PathBuf> {
     let mut path = target.to_path_buf();
     for _ in 0..40 {
@@ -192,10 +191,17 @@ fn forget_temp(temp: &Path) {
 
 /// Removes every temporary file still open: for an exit that skips destructors.
 pub fn remove_temp_files() {
-    let temps = std::mem::take(&mut *TEMP_FILES.lock().unwrap_or_else(|poison| poison.into_inner()));
-    for temp in temps {
-        let _ = fs::remove_file(temp);
-    }
+    remove_temp_files_where(|_| true);
+}
+
+fn remove_temp_files_where(which: impl Fn(&Path) -> bool) {
+    let mut temps = TEMP_FILES.lock().unwrap_or_else(|poison| poison.into_inner());
+    temps.retain(|temp| {
+        if which(temp) {
+            let _ = fs::remove_file(temp);
+        }
+        !which(temp)
+    });
 }
 
 /// Writes `text` to `target` whole, or not at all.
@@ -264,6 +270,19 @@ mod tests {
         assert!(error.starts_with("cannot write /nonexistent-raftsim-dir/out.json: "), "{error}");
         let error = AtomicFile::create(&std::env::temp_dir()).err().unwrap();
         assert!(error.ends_with("it is a directory"), "{error}");
+    }
+
+    #[test]
+    fn an_exit_that_skips_destructors_removes_the_temporary_files_first() {
+        let dir = scratch("exit");
+        let mut file = AtomicFile::create(&dir.join("out.txt")).unwrap();
+        file.writer().write_all(b"half").unwrap();
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 1, "the temporary file");
+        // (Only this test's: other tests of this process have theirs open.)
+        remove_temp_files_where(|temp| temp.starts_with(&dir));
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 0);
+        std::mem::forget(file);
+        fs::remove_dir_all(dir).unwrap();
     }
 
     #[cfg(unix)]

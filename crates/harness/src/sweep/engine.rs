@@ -58,7 +58,8 @@ pub struct SweepConfig {
     /// failure found is the first in that order whatever the number of workers.
     pub until_fail: bool,
     /// Stop handing out runs after this much wall-clock time (`--time`); the
-    /// runs go round-robin over the tests, so every test gets its share.
+    /// runs go round-robin over the tests, so every test gets its share, and
+    /// the first round (one seed of every test) is handed out whatever the budget.
     /// It decides only how many runs are made, never what a run does.
     pub time_budget: Option<Duration>,
     /// The Raft under test (default: our core).
@@ -271,7 +272,9 @@ fn may_go_on(shared: &Shared<'_>) -> bool {
         shared.stop.store(true, Ordering::Relaxed);
         return false;
     }
-    if let Some(deadline) = shared.deadline {
+    // Round-robin: the first round (one seed of every test) is always handed out.
+    let first_round = shared.next.load(Ordering::Relaxed) < shared.work.tests() as u64;
+    if let (Some(deadline), false) = (shared.deadline, first_round) {
         #[allow(clippy::disallowed_methods)] // --time: how many runs, never what a run does
         if Instant::now() >= deadline {
             shared.out_of_time.store(true, Ordering::Relaxed);

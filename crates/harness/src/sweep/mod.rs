@@ -86,7 +86,10 @@ pub fn run(cases: &[&'static TestCase], request: &SweepRequest) -> Result<Verdic
     let json = request.json.as_deref().map(|path| JsonLines::create(path, &header)).transpose()?;
     let per_test = work.planned_per_test();
     let (planned, regression_runs) = (per_test.iter().sum::<u64>(), work.planned().1);
-    output::to_stdout(|out| writeln!(out, "{}", ending::header(cases.len(), config, planned, regression_runs)))?;
+    let header_line = ending::header(cases.len(), config, planned, regression_runs);
+    if let Err(error) = output::to_stdout(|out| writeln!(out, "{header_line}")) {
+        return Ok(Verdict::WriteError(error));
+    }
     if planned == 0 {
         output::to_stdout(|out| writeln!(out, "no run to make: this shard holds none of the seeds"))?;
         return Ok(match json.map(JsonLines::finish).transpose() {
