@@ -120,7 +120,7 @@ fn shards_equal_the_sweep(pattern: &str, seeds: &str, bug: Option<&str>) {
     assert_eq!(rows(&report), rows(&whole), "the merged table and digests are the sweep's:\n{report}\n{whole}");
     assert_eq!(failures(&report), failures(&whole));
     assert_eq!(report.lines().last(), whole.lines().last(), "the counts line");
-    assert!(report.starts_with(&format!("report of 4 files (hash:1/4, hash:2/4, hash:3/4, hash:4/4): ")), "{report}");
+    assert!(report.starts_with("report of 4 files (hash:1/4, hash:2/4, hash:3/4, hash:4/4): "), "{report}");
     assert!(!report.contains("missing shard"), "{report}");
 
     // Three of four shards: merged, and the missing one is named.

@@ -25,6 +25,7 @@ fn a_fifo_gets_the_lines_and_stays_a_fifo() {
     mkfifo(&fifo);
     let reader = {
         let fifo = fifo.clone();
+        #[allow(clippy::disallowed_methods)] // the FIFO's reader, outside any simulation
         std::thread::spawn(move || fs::read_to_string(fifo).expect("the FIFO reads to its end"))
     };
     let output = raftsim(&["sweep", "2A", "--seeds", "5", "--json", fifo.to_str().unwrap()]);

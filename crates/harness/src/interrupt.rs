@@ -77,7 +77,9 @@ fn listen() -> Result<(), String> {
 
 fn on_signal(signal: i32) {
     if RECEIVED.compare_exchange(0, signal, Ordering::Relaxed, Ordering::Relaxed).is_ok() {
-        // On its own thread: a full stderr must not keep this one from seeing a second signal.
+        // On its own thread: a full stderr must not keep this one from seeing a
+        // second signal. (Not a simulation's thread: the process's signal handling.)
+        #[allow(clippy::disallowed_methods)]
         std::thread::spawn(move || {
             eprintln!(
                 "raftsim: {}: handing out no more seeds; the runs under way finish, then the report (again to stop at once)",
