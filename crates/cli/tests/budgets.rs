@@ -163,3 +163,15 @@ fn the_regression_file_is_the_projects_from_any_directory_below_it() {
         .unwrap();
     assert!(stdout(&output).contains(": 7 runs, 2 of them regression seeds"), "{}", stdout(&output));
 }
+
+#[test]
+fn a_timeline_says_the_filters_do_not_apply_instead_of_ignoring_them() {
+    let dir = scratch("timeline-filters");
+    let svg = dir.join("t.svg");
+    for filter in [["--nodes", "0"], ["--topics", "vote"], ["--from", "1s"], ["--until", "2s"]] {
+        let mut args = vec!["replay", "ReElection2A", "--seed", "3", "--timeline", svg.to_str().unwrap()];
+        args.extend(filter);
+        assert_usage_error(&args, "cannot be used with");
+    }
+    assert!(!svg.exists());
+}

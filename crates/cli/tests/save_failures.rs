@@ -61,3 +61,18 @@ fn save_max_caps_out_loud() {
     assert!(text.contains("; 20 more failing seed(s) not saved (--save-max)"), "{text}");
     assert_eq!(saved_lines(&file).len(), 10);
 }
+
+#[test]
+fn failures_are_printed_as_they_happen_with_their_replay_line() {
+    let output = Command::new(env!("CARGO_BIN_EXE_raftsim"))
+        .args(["sweep", "InitialElection2A", "--seeds", "3", "--bug", "fixed-election-timeout", "--jobs", "1"])
+        .output()
+        .unwrap();
+    let progress = String::from_utf8(output.stderr).unwrap();
+    for seed in 0..3 {
+        assert!(progress.contains(&format!("FAIL InitialElection2A seed {seed}: checkOneLeader: ")), "{progress}");
+        let replay =
+            format!("     replay: raftsim replay InitialElection2A --seed {seed} --bug fixed-election-timeout");
+        assert!(progress.contains(&replay), "{progress}");
+    }
+}

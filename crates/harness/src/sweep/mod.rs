@@ -122,19 +122,9 @@ pub fn run(cases: &[&'static TestCase], request: &SweepRequest) -> Result<Verdic
     };
     let (outcome, wall) = sweep_with_progress(&work, config, &progress, &observe, planned);
 
-    let mut write_error = None;
-    let mut saved = None;
-    if request.save_failures {
-        match save_failures(&regressions, to_save.into_inner().unwrap_or_default(), request.save_max) {
-            Ok(counts) => saved = Some(counts),
-            Err(error) => write_error = Some(error),
-        }
-    }
-    if let Some(json) = json {
-        if let Err(error) = json.into_inner().unwrap_or_else(|poison| poison.into_inner()).finish() {
-            write_error = Some(error);
-        }
-    }
+    let json = json.map(|json| json.into_inner().unwrap_or_else(|poison| poison.into_inner()));
+    let to_save = to_save.into_inner().unwrap_or_else(|poison| poison.into_inner());
+    let (saved, mut write_error) = finish_outputs(request, &regressions, to_save, json);
     let first = match outcome.first_failure {
         Some((test, seed)) if config.until_fail && outcome.interrupted.is_none() => Some((work.case(test), seed)),
         _ => None,
@@ -179,6 +169,27 @@ fn sweep_with_progress(
         let outcome = sweep(work, config, progress, observe);
         (outcome, began.elapsed())
     })
+}
+
+/// Saves the failing seeds and puts the JSON file in place: what was saved,
+/// and the first write error (the report is printed all the same).
+fn finish_outputs(
+    request: &SweepRequest,
+    regressions: &Regressions,
+    to_save: Vec<ToSave>,
+    json: Option<JsonLines>,
+) -> (Option<(usize, u64)>, Option<String>) {
+    let (mut saved, mut write_error) = (None, None);
+    if request.save_failures {
+        match save_failures(regressions, to_save, request.save_max) {
+            Ok(counts) => saved = Some(counts),
+            Err(error) => write_error = Some(error),
+        }
+    }
+    if let Some(Err(error)) = json.map(JsonLines::finish) {
+        write_error.get_or_insert(error);
+    }
+    (saved, write_error)
 }
 
 /// The JSON header: what `raftsim report` checks before merging shards.
