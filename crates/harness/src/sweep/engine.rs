@@ -295,7 +295,7 @@ fn worker(shared: &Shared<'_>) -> Vec<TestSummary> {
     };
     let mut local: Vec<TestSummary> = (0..shared.work.tests()).map(|_| TestSummary::default()).collect();
     while may_go_on(shared) {
-        let index = shared.next.fetch_add(1, Ordering::Relaxed);
+        let index = shared.work.index_at_turn(shared.next.fetch_add(1, Ordering::Relaxed));
         if index >= shared.work.len() || index > shared.stop_after.load(Ordering::Relaxed) {
             break;
         }
@@ -386,6 +386,18 @@ mod tests {
         };
         assert_eq!(run(1), run(3));
         assert_eq!(run(1).0, 30);
+    }
+
+    #[test]
+    fn every_test_is_handed_out_once_first_then_the_rest_in_order() {
+        let cases = sims::matching("InitialElection2A,ReElection2A,ManyElections2A");
+        let work = WorkList::new(&cases, &Regressions::default(), &config(3, None)).unwrap();
+        let turns: Vec<u64> = (0..work.len() + 2).map(|turn| work.index_at_turn(turn)).collect();
+        assert_eq!(turns, vec![0, 3, 6, 1, 2, 4, 5, 7, 8, 9, 10]);
+        let interleaved =
+            WorkList::new(&cases, &Regressions::default(), &SweepConfig { until_fail: true, ..config(3, None) })
+                .unwrap();
+        assert_eq!((0..9).map(|turn| interleaved.index_at_turn(turn)).collect::<Vec<_>>(), (0..9).collect::<Vec<_>>());
     }
 
     #[test]

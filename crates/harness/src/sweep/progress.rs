@@ -17,6 +17,8 @@ use crate::replay_command;
 
 const TICK: Duration = Duration::from_millis(100);
 const PLAIN_EVERY: Duration = Duration::from_secs(5);
+/// The most tests a plain progress line names.
+const PLAIN_TESTS_SHOWN: usize = 4;
 
 /// One test's live counters.
 #[derive(Debug)]
@@ -228,13 +230,15 @@ fn plain_lines(progress: &Progress, total: u64, finished: &dyn Fn() -> bool) {
         let done = progress.done.load(Ordering::Relaxed);
         let failed = progress.failed.load(Ordering::Relaxed);
         let rate = done as f64 / (now - began).as_secs_f64().max(1e-3);
+        // The tests under way past their first run (every test's first run goes first).
         let running: Vec<String> = progress
             .tests
             .iter()
             .filter(|test| {
                 let done = test.passed.load(Ordering::Relaxed) + test.failed.load(Ordering::Relaxed);
-                done > 0 && done < test.planned
+                done > 1 && done < test.planned
             })
+            .take(PLAIN_TESTS_SHOWN)
             .filter_map(Progress::test_line)
             .collect();
         let now_running = if running.is_empty() { String::new() } else { format!("; {}", running.join("; ")) };

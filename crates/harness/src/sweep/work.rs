@@ -41,6 +41,8 @@ pub struct WorkList {
     interleave: bool,
     /// The longest test's run count (for the round-robin order).
     longest: u64,
+    /// The first index of every test that has runs, ascending: handed out first.
+    probes: Vec<u64>,
 }
 
 impl WorkList {
@@ -88,7 +90,9 @@ impl WorkList {
         if interleave {
             longest.checked_mul(tests.len() as u64).ok_or_else(too_many)?;
         }
-        Ok(WorkList { tests, offsets, start: config.start, partition: config.partition, interleave, longest })
+        let mut probes: Vec<u64> = offsets.windows(2).filter(|pair| pair[0] < pair[1]).map(|pair| pair[0]).collect();
+        probes.dedup();
+        Ok(WorkList { tests, offsets, start: config.start, partition: config.partition, interleave, longest, probes })
     }
 
     /// How many indexes there are (some of which may be skipped).
@@ -97,6 +101,28 @@ impl WorkList {
             return self.longest * self.tests.len() as u64; // checked in `new`
         }
         *self.offsets.last().expect("offsets start with 0")
+    }
+
+    /// The index to hand out at `turn` (0, 1, ...). Test by test, the first
+    /// run of every test goes first, so the progress display has every
+    /// test's cost early (slow tests often come last); then the rest in
+    /// order. A round-robin order already starts with a seed of each test.
+    /// What runs, and the order of the JSON lines, do not change.
+    pub fn index_at_turn(&self, turn: u64) -> u64 {
+        if self.interleave {
+            return turn;
+        }
+        if let Some(probe) = self.probes.get(turn as usize) {
+            return *probe;
+        }
+        let mut index = turn - self.probes.len() as u64;
+        for probe in &self.probes {
+            if *probe > index {
+                break;
+            }
+            index += 1;
+        }
+        index
     }
 
     /// The test and position of `index`, in either order.
