@@ -306,7 +306,7 @@ fn worker(shared: &Shared<'_>) -> Vec<TestSummary> {
             run_seed(shared.work.case(item.test), item.seed, item.position, &options, shared.config.check_determinism);
         #[allow(clippy::disallowed_methods)] // wall clock for the speed column and the ETA only
         let ended = Instant::now();
-        local[item.test].add(&run, Some((began, ended)));
+        local[item.test].add(&run, Some(ended - began));
         (shared.observer)(index, &run);
         if run.outcome.is_err() {
             let mut first = shared.first_failure.lock().unwrap_or_else(|poison| poison.into_inner());

@@ -5,7 +5,7 @@
 //! sweep reports never depends on the number of workers or machines, and its
 //! memory does not grow with the number of seeds.
 
-use std::time::Instant;
+use std::time::Duration;
 
 use super::engine::SeedRun;
 use super::groups::Groups;
@@ -43,8 +43,9 @@ pub struct TestSummary {
     pub bytes: u64,
     /// Order-independent digest of (seed, trace hash) over the seeds run.
     pub digest: u64,
-    /// Wall time from the first run's start to the last run's end (speed report only).
-    pub wall: Option<(Instant, Instant)>,
+    /// Wall time spent in this test's runs, summed over workers (speed report
+    /// only; none when read back from a file).
+    pub busy: Option<Duration>,
 }
 
 impl TestSummary {
@@ -52,15 +53,15 @@ impl TestSummary {
         self.passed + self.failed
     }
 
-    /// Counts one run; `wall` is when it began and ended (none when read back from a file).
-    pub fn add(&mut self, run: &SeedRun, wall: Option<(Instant, Instant)>) {
+    /// Counts one run; `wall` is how long it took (none when read back from a file).
+    pub fn add(&mut self, run: &SeedRun, wall: Option<Duration>) {
         self.virtual_time_ms.add(run.virtual_time_us / 1000);
         self.events += run.events;
         self.rpcs += run.rpcs;
         self.bytes += run.bytes;
         self.digest = self.digest.wrapping_add(mix(run.seed, run.trace_hash));
-        if let Some((began, ended)) = wall {
-            self.wall = Some(self.wall.map_or((began, ended), |(first, last)| (first.min(began), last.max(ended))));
+        if let Some(wall) = wall {
+            self.busy = Some(self.busy.unwrap_or_default() + wall);
         }
         match &run.outcome {
             Ok(()) => self.passed += 1,
@@ -95,16 +96,17 @@ impl TestSummary {
         self.rpcs += other.rpcs;
         self.bytes += other.bytes;
         self.digest = self.digest.wrapping_add(other.digest);
-        self.wall = match (self.wall, other.wall) {
-            (Some((a0, a1)), Some((b0, b1))) => Some((a0.min(b0), a1.max(b1))),
-            (wall, None) | (None, wall) => wall,
+        self.busy = match (self.busy, other.busy) {
+            (Some(a), Some(b)) => Some(a + b),
+            (busy, None) | (None, busy) => busy,
         };
     }
 
-    /// Runs per wall-clock second while this test ran.
+    /// Runs per second of one worker's time in this test (the order in which
+    /// runs are handed out does not change it).
     pub fn seeds_per_second(&self) -> Option<f64> {
-        let (first, last) = self.wall?;
-        Some(self.runs() as f64 / (last - first).as_secs_f64().max(1e-6))
+        let busy = self.busy?;
+        Some(self.runs() as f64 / busy.as_secs_f64().max(1e-6))
     }
 }
 
