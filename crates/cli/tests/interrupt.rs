@@ -133,3 +133,24 @@ fn a_second_sigint_exits_at_once() {
     assert!(!text.contains(" passed, "), "stopped at once, with no report: {text}");
     assert_eq!(files_in(&dir), vec!["runs.fifo"]);
 }
+
+#[cfg(feature = "planted-bugs")]
+#[test]
+fn sigint_stops_a_hunt_with_the_rows_so_far() {
+    // ignore-reply-term needs 573 seeds per test: a hunt of it runs long enough to interrupt.
+    let mut child =
+        spawn(&["hunt", "--bugs", "fixed-election-timeout,ignore-reply-term", "--seeds", "1000", "--jobs", "1"]);
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.starts_with("hunting ignore-reply-term") {
+        line.clear();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "the hunt says which bug it hunts");
+    }
+    kill("-INT", &child);
+    let text = rest(child.stdout.take().unwrap());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert!(text.contains("fixed-election-timeout       InitialElection2A"), "the finished row: {text}");
+    assert!(text.contains("interrupted (SIGINT) while hunting ignore-reply-term"), "{text}");
+    assert!(!text.contains("bug(s) not caught"), "{text}");
+}
