@@ -42,6 +42,15 @@ fn header(child: &mut Child) -> (String, BufReader<std::process::ChildStdout>) {
     (line, stdout)
 }
 
+/// Reads lines until one that `wanted` accepts (there must be one).
+fn read_until(reader: &mut impl BufRead, wanted: impl Fn(&str) -> bool) {
+    let mut line = String::new();
+    while !wanted(&line) {
+        line.clear();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "the line comes before the end");
+    }
+}
+
 fn rest(mut reader: impl Read) -> String {
     let mut text = String::new();
     reader.read_to_string(&mut text).unwrap();
@@ -120,11 +129,7 @@ fn a_second_sigint_exits_at_once() {
     }
     kill("-INT", &child);
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut told = String::new();
-    while !told.contains("handing out no more seeds") {
-        told.clear();
-        assert!(stderr.read_line(&mut told).unwrap() > 0, "the first signal is acknowledged");
-    }
+    read_until(&mut stderr, |line| line.contains("handing out no more seeds"));
     // The sweep cannot finish (its JSON reader is stuck): only a second signal ends it.
     kill("-INT", &child);
     let status = child.wait().unwrap();
@@ -141,11 +146,7 @@ fn sigint_stops_a_hunt_with_the_rows_so_far() {
     let mut child =
         spawn(&["hunt", "--bugs", "fixed-election-timeout,ignore-reply-term", "--seeds", "1000", "--jobs", "1"]);
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    while !line.starts_with("hunting ignore-reply-term") {
-        line.clear();
-        assert!(stderr.read_line(&mut line).unwrap() > 0, "the hunt says which bug it hunts");
-    }
+    read_until(&mut stderr, |line| line.starts_with("hunting ignore-reply-term"));
     kill("-INT", &child);
     let text = rest(child.stdout.take().unwrap());
     let status = child.wait().unwrap();
