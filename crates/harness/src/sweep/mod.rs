@@ -125,11 +125,7 @@ pub fn run(cases: &[&'static TestCase], request: &SweepRequest) -> Result<Verdic
     let json = json.map(|json| json.into_inner().unwrap_or_else(|poison| poison.into_inner()));
     let to_save = to_save.into_inner().unwrap_or_else(|poison| poison.into_inner());
     let (saved, mut write_error) = finish_outputs(request, &regressions, to_save, json);
-    let first = match outcome.first_failure {
-        Some((test, seed)) if config.until_fail && outcome.interrupted.is_none() => Some((work.case(test), seed)),
-        _ => None,
-    };
-    let first = first.map(|(case, seed)| (case, replay::tail::record(case, seed, config.bug)));
+    let first = until_fail_tail(&outcome, &work, config);
     let failed: u64 = outcome.summaries.iter().map(|summary| summary.failed).sum();
     let printed = output::to_stdout(|out| {
         table::write(out, &outcome.summaries, config.bug)?;
@@ -149,7 +145,12 @@ pub fn run(cases: &[&'static TestCase], request: &SweepRequest) -> Result<Verdic
         write_error.get_or_insert(error);
     }
     Ok(match (outcome.interrupted, write_error) {
-        (Some(signal), _) => Verdict::Interrupted(signal),
+        (Some(signal), error) => {
+            if let Some(error) = error {
+                eprintln!("raftsim: {error}");
+            }
+            Verdict::Interrupted(signal)
+        }
         (None, Some(error)) => Verdict::WriteError(error),
         (None, None) if failed == 0 => Verdict::Passed,
         (None, None) => Verdict::Failed,
@@ -169,6 +170,20 @@ fn sweep_with_progress(
         let outcome = sweep(work, config, progress, observe);
         (outcome, began.elapsed())
     })
+}
+
+type Tail = (&'static TestCase, (tester::Report, Vec<replay::record::Record>));
+
+/// With `--until-fail`, the first failure's last events. The tail replays our
+/// core: not for another Raft, and a run that panicked may panic again.
+fn until_fail_tail(outcome: &engine::Outcome, work: &WorkList, config: &SweepConfig) -> Option<Tail> {
+    let (test, seed) = outcome.first_failure?;
+    if !config.until_fail || outcome.interrupted.is_some() || config.factory.is_some() {
+        return None;
+    }
+    let (case, bug) = (work.case(test), config.bug);
+    let recorded = std::panic::catch_unwind(move || replay::tail::record(case, seed, bug)).ok()?;
+    Some((case, recorded))
 }
 
 /// Saves the failing seeds and puts the JSON file in place: what was saved,
