@@ -1,17 +1,19 @@
-//! `raftsim`: list, run, sweep and replay the 6.824 Raft lab tests as seeded simulations.
+//! `raftsim`: list, run, sweep and replay the 6.824 Raft lab tests as seeded
+//! simulations; merge sharded sweeps (`report`); print completions and a man page.
 //!
-//! Exit codes: 0 all passed; 100 some seed failed; 2 bad usage (one line on stderr).
+//! Exit codes ([`harness::exit`]): 0 all passed; 100 some seed failed; 2 bad
+//! usage (one line on stderr); 4 no run made; 110 an output could not be
+//! written; 130/143 interrupted by SIGINT/SIGTERM (what ran was reported).
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use harness::replay::filter::{parse_nodes, parse_time, Filter, Topics};
 use harness::replay::{ReplayOptions, View};
 use harness::sweep::partition::Partition;
-use harness::sweep::regressions::DEFAULT_PATH;
-use harness::sweep::{SweepConfig, SweepRequest};
+use harness::sweep::{SweepConfig, SweepRequest, Verdict};
 use harness::{bugs, exit, find_test, output, replay, replay_command, sweep};
 use sims::TestCase;
 use tester::Report;
@@ -35,8 +37,22 @@ impl ColorChoice {
     }
 }
 
+/// raftsim's version, the commit it was built from, and whether planted bugs are in it.
+#[cfg(feature = "planted-bugs")]
+const VERSION: &str =
+    concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("RAFTSIM_COMMIT"), ", planted bugs: compiled in)");
+#[cfg(not(feature = "planted-bugs"))]
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("RAFTSIM_COMMIT"), ", planted bugs: none)");
+/// The version a --json header records.
+const JSON_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("RAFTSIM_COMMIT"), ")");
+
 #[derive(Parser)]
-#[command(name = "raftsim", version, about = "Deterministic simulation of the MIT 6.824 Raft lab tests")]
+#[command(
+    name = "raftsim",
+    version = VERSION,
+    about = "Deterministic simulation of the MIT 6.824 Raft lab tests",
+    after_help = harness::exit::TABLE
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -78,9 +94,22 @@ enum Command {
         #[arg(long, value_name = "LIST")]
         bugs: Option<String>,
         /// Worker threads (default: all cores).
-        #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+        #[arg(long, env = "RAFTSIM_JOBS", value_parser = clap::value_parser!(u64).range(1..=1024))]
         jobs: Option<u64>,
     },
+    /// Merge the --json files of a sweep's shards (`-`: stdin) into the report one sweep prints.
+    Report {
+        /// JSON-lines files written by `sweep --json`, one per shard.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print raftsim's man page (roff) to stdout: `raftsim man > raftsim.1`.
+    Man,
 }
 
 #[derive(clap::Args)]
@@ -88,13 +117,13 @@ struct SweepArgs {
     /// Tests: a name, a part (2A..2D), a substring, `all`, or a comma list.
     pattern: String,
     /// How many seeds per test (with --until-fail: the most, default a million).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..), allow_hyphen_values = true, required_unless_present = "until_fail")]
+    #[arg(long, env = "RAFTSIM_SEEDS", value_parser = clap::value_parser!(u64).range(1..), allow_hyphen_values = true, required_unless_present = "until_fail")]
     seeds: Option<u64>,
     /// The first seed.
-    #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
+    #[arg(long, env = "RAFTSIM_START", default_value_t = 0, allow_hyphen_values = true)]
     start: u64,
     /// Worker threads (default: all cores).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    #[arg(long, env = "RAFTSIM_JOBS", value_parser = clap::value_parser!(u64).range(1..=1024))]
     jobs: Option<u64>,
     /// Run with a planted bug (see `raftsim bugs`).
     #[arg(long)]
@@ -105,24 +134,27 @@ struct SweepArgs {
     /// Go round-robin over the tests until the first failure, then show its last events and why.
     #[arg(long)]
     until_fail: bool,
-    /// Stop handing out seeds after this much wall-clock time (60s, 5m, 1h); results do not depend on it.
-    #[arg(long, value_name = "DURATION")]
+    /// Share this much wall-clock time (60s, 5m, 1h) round-robin over the tests; no run depends on it.
+    #[arg(long, env = "RAFTSIM_TIME", value_name = "DURATION")]
     time: Option<String>,
     /// Run every seed twice; a seed whose two trace hashes differ fails.
     #[arg(long)]
     check_determinism: bool,
     /// Run one shard of the seeds: hash:K/N or slice:K/N (as cargo-nextest).
-    #[arg(long, value_name = "SPEC", value_parser = clap::value_parser!(String))]
+    #[arg(long, env = "RAFTSIM_PARTITION", value_name = "SPEC", value_parser = clap::value_parser!(String))]
     partition: Option<String>,
-    /// Write one JSON line per run to FILE.
-    #[arg(long, value_name = "FILE")]
+    /// Write a header and one JSON line per run to FILE (`-`: stdout, the report then goes to stderr).
+    #[arg(long, env = "RAFTSIM_JSON", value_name = "FILE")]
     json: Option<PathBuf>,
-    /// The regression file: `TEST SEED` lines, run first [default: sims/regressions.txt if present].
-    #[arg(long, value_name = "FILE")]
+    /// The regression file: `TEST SEED` lines, run first [default: the project's sims/regressions.txt].
+    #[arg(long, env = "RAFTSIM_REGRESSIONS", value_name = "FILE")]
     regressions: Option<PathBuf>,
-    /// Append new failing seeds to the regression file.
+    /// Append new failing seeds to the regression file (under a file lock: concurrent sweeps are safe).
     #[arg(long)]
     save_failures: bool,
+    /// Save at most this many new failing seeds (default: every one); the rest are counted.
+    #[arg(long, value_name = "N", requires = "save_failures")]
+    save_max: Option<u64>,
     /// Skip Raft's invariants after every event (faster; the lab's own checks still run).
     #[arg(long)]
     no_invariants: bool,
@@ -163,7 +195,8 @@ struct ReplayArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// Write the whole run as a timeline instead: FILE.json (Perfetto, chrome://tracing) or FILE.svg.
-    #[arg(long, value_name = "FILE")]
+    /// It draws every node and the whole run: --nodes, --topics, --from and --until do not apply.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["nodes", "topics", "from", "until"])]
     timeline: Option<PathBuf>,
 }
 
@@ -242,6 +275,35 @@ fn execute(command: Command) -> Result<ExitCode, String> {
         Command::Sweep(args) => run_sweep(args),
         Command::Replay(args) => run_replay(args),
         Command::Hunt { tests, seeds, bugs, jobs } => run_hunt(&tests, seeds, bugs.as_deref(), jobs),
+        Command::Report { files } => Ok(verdict_code(harness::sweep::report::run(&files)?)),
+        Command::Completions { shell } => {
+            output::to_stdout(|out| {
+                clap_complete::generate(shell, &mut Cli::command(), "raftsim", out);
+                Ok(())
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            output::to_stdout(|out| clap_mangen::Man::new(Cli::command()).render(out))?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The exit code of a sweep or a report; a write error is told on stderr.
+fn verdict_code(verdict: Verdict) -> ExitCode {
+    match verdict {
+        Verdict::Passed => ExitCode::SUCCESS,
+        Verdict::Failed => ExitCode::from(exit::FAILED),
+        Verdict::NoRuns => {
+            eprintln!("raftsim: no run was made (exit {})", exit::NO_RUNS);
+            ExitCode::from(exit::NO_RUNS)
+        }
+        Verdict::Interrupted(signal) => ExitCode::from(harness::interrupt::exit_code(signal)),
+        Verdict::WriteError(message) => {
+            eprintln!("raftsim: {message}");
+            ExitCode::from(exit::WRITE_ERROR)
+        }
     }
 }
 
@@ -269,8 +331,17 @@ fn run_hunt(tests: &str, seeds: u64, only: Option<&str>, jobs: Option<u64>) -> R
         writeln!(out, "{:<28} {:<28} {:>5} {:>6}  {:<10} check", "bug", "caught by", "seed", "seeds", "kind")?;
         Ok(())
     })?;
+    harness::interrupt::install()?;
     for name in names {
-        let found = harness::hunt::hunt(name, &cases, seeds, jobs);
+        eprintln!("hunting {name} ...");
+        let found = harness::hunt::hunt_showing_progress(name, &cases, seeds, jobs);
+        if let Some(signal) = harness::interrupt::requested() {
+            let signal_name = harness::interrupt::name(signal);
+            output::to_stdout(|out| {
+                writeln!(out, "interrupted ({signal_name}) while hunting {name}: the rows above are complete")
+            })?;
+            return Ok(ExitCode::from(harness::interrupt::exit_code(signal)));
+        }
         output::to_stdout(|out| match &found.caught {
             Some(catch) => writeln!(
                 out,
@@ -386,15 +457,23 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode, String> {
         no_invariants: args.no_invariants,
         until_fail: args.until_fail,
         time_budget,
+        factory: None,
     };
     let request = SweepRequest {
         config,
         json: args.json,
         regressions_named: args.regressions.is_some(),
-        regressions: args.regressions.unwrap_or_else(|| PathBuf::from(DEFAULT_PATH)),
+        regressions: args.regressions.unwrap_or_else(|| {
+            let cwd = std::env::current_dir().unwrap_or_default();
+            sweep::regressions::default_path(&cwd)
+        }),
         save_failures: args.save_failures,
+        save_max: args.save_max,
+        version: JSON_VERSION.into(),
+        raft: "core".into(),
     };
-    Ok(outcome_code(sweep::run(&cases, &request)?))
+    harness::interrupt::install()?;
+    Ok(verdict_code(sweep::run(&cases, &request)?))
 }
 
 fn run_replay(args: ReplayArgs) -> Result<ExitCode, String> {

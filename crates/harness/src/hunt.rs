@@ -5,12 +5,16 @@
 //! ...), so a bug that some test catches early costs few runs. Workers take
 //! items in order and stop handing out items past the first failure found;
 //! every earlier item still completes, so the reported catch is the earliest
-//! in that order whatever the number of workers.
+//! in that order whatever the number of workers. A run that panics is a
+//! catch (check `panic`); the first Ctrl-C stops handing out items.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use sims::TestCase;
+
+use crate::sweep::engine::run_seed;
+use crate::sweep::Progress;
 
 /// What a hunt found for one bug.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,10 +41,19 @@ impl Catch {
     }
 }
 
-/// Hunts `bug` over `seeds` seeds of each case, on `jobs` workers.
-pub fn hunt(bug: &'static str, cases: &[&'static TestCase], seeds: u64, jobs: usize) -> Hunt {
+/// [`hunt`] with its progress on stderr (runs per test, failures as they
+/// happen, an ETA), so a long hunt is never silent.
+pub fn hunt_showing_progress(bug: &'static str, cases: &[&'static TestCase], seeds: u64, jobs: usize) -> Hunt {
+    let names: Vec<&'static str> = cases.iter().map(|case| case.name).collect();
+    let progress = Progress::new(&names, &vec![seeds; cases.len()], jobs, Some(bug));
+    let total = seeds.saturating_mul(cases.len() as u64);
+    crate::sweep::progress::while_showing(&progress, total, || hunt(bug, cases, seeds, jobs, &progress))
+}
+
+/// Hunts `bug` over `seeds` seeds of each case, on `jobs` workers, counting runs in `progress`.
+pub fn hunt(bug: &'static str, cases: &[&'static TestCase], seeds: u64, jobs: usize, progress: &Progress) -> Hunt {
     let tests = cases.len() as u64;
-    let total = tests * seeds;
+    let total = tests.saturating_mul(seeds);
     let next = AtomicU64::new(0);
     // The earliest failing item so far (u64::MAX: none).
     let first = AtomicU64::new(u64::MAX);
@@ -51,11 +64,17 @@ pub fn hunt(bug: &'static str, cases: &[&'static TestCase], seeds: u64, jobs: us
                 let options = crate::bugs::options(Some(bug));
                 loop {
                     let item = next.fetch_add(1, Ordering::Relaxed);
-                    if item >= total || item > first.load(Ordering::Relaxed) {
+                    if item >= total || item > first.load(Ordering::Relaxed) || crate::interrupt::requested().is_some()
+                    {
                         break;
                     }
-                    let (seed, case) = (item / tests, cases[(item % tests) as usize]);
-                    let Err(failure) = sims::run_test(case, seed, &options).outcome else { continue };
+                    let (seed, test) = (item / tests, (item % tests) as usize);
+                    let case = cases[test];
+                    #[allow(clippy::disallowed_methods)] // wall clock for the progress ETA only
+                    let began = std::time::Instant::now();
+                    let run = run_seed(case, seed, seed, &options, false);
+                    progress.record(test, &run, began.elapsed());
+                    let Err(failure) = run.outcome else { continue };
                     first.fetch_min(item, Ordering::Relaxed);
                     let mut found = found.lock().expect("no worker panics holding it");
                     if found.as_ref().is_none_or(|(earliest, _)| item < *earliest) {

@@ -13,8 +13,11 @@
 //!   explains a failure from the typed events and the structured failure,
 //!   [`replay::diff`] names the first event where two runs of one seed part;
 //! - [`hunt`] sweeps every planted bug against the suite and says what caught it;
-//! - [`output`] writes files whole or not at all, and stdout without panicking
-//!   on a closed pipe; [`exit`] holds the exit codes (0, 100, 2, as nextest).
+//! - [`sweep::report`] merges the JSON lines of many shards into one report;
+//! - [`output`] writes files whole or not at all (and FIFOs, devices and `-`
+//!   straight), and stdout without panicking on a closed pipe; [`exit`] holds
+//!   the exit codes (as nextest, and 130/143 for signals); [`interrupt`]
+//!   turns the first Ctrl-C into a report of what ran.
 //!
 //! This is the only crate allowed a wall clock, and only to report speed
 //! (seeds per second) and progress, and for `sweep --time` to stop handing
@@ -23,6 +26,7 @@
 pub mod bugs;
 pub mod exit;
 pub mod hunt;
+pub mod interrupt;
 pub mod output;
 pub mod replay;
 pub mod sweep;

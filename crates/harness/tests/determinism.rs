@@ -11,19 +11,8 @@ type Hashes = (Vec<(&'static str, u64, u64)>, Vec<(&'static str, u64)>);
 fn hashes(pattern: &str, seeds: u64, jobs: usize) -> Hashes {
     let cases = sims::matching(pattern);
     {
-        let config = SweepConfig {
-            start: 0,
-            seeds,
-            jobs,
-            bug: None,
-            fail_fast: false,
-            check_determinism: false,
-            partition: None,
-            no_invariants: false,
-            until_fail: false,
-            time_budget: None,
-        };
-        let work = WorkList::new(&cases, &Regressions::default(), &config);
+        let config = SweepConfig { start: 0, seeds, jobs, ..SweepConfig::default() };
+        let work = WorkList::new(&cases, &Regressions::default(), &config).unwrap();
         let seen = Mutex::new(Vec::new());
         let observe = |_: u64, run: &SeedRun| seen.lock().unwrap().push((run.test, run.seed, run.trace_hash));
         let outcome = sweep(&work, &config, &Progress::default(), &observe);

@@ -31,6 +31,24 @@ pub enum LabCheck {
 }
 
 impl LabCheck {
+    pub const ALL: &'static [LabCheck] = &[
+        LabCheck::CheckOneLeader,
+        LabCheck::CheckTerms,
+        LabCheck::CheckNoLeader,
+        LabCheck::NCommitted,
+        LabCheck::Wait,
+        LabCheck::One,
+        LabCheck::Apply,
+        LabCheck::Snapshot,
+        LabCheck::LogSize,
+        LabCheck::RpcBytes,
+        LabCheck::Start,
+        LabCheck::ConcurrentStarts,
+        LabCheck::Count,
+        LabCheck::Churn,
+        LabCheck::SnapshotAllCrash,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             LabCheck::CheckOneLeader => "checkOneLeader",
@@ -112,6 +130,25 @@ pub enum Check {
 }
 
 impl Check {
+    /// The checks that are not a lab check or an invariant.
+    const OTHERS: &'static [Check] = &[
+        Check::Liveness,
+        Check::TimeLimit,
+        Check::Deadlock,
+        Check::Livelock,
+        Check::Driver,
+        Check::Restore,
+        Check::NodePanic,
+        Check::Determinism,
+    ];
+
+    /// The check a name (as [`Check::name`] gives it) names: for reading failures back from JSON.
+    pub fn from_name(name: &str) -> Option<Check> {
+        let labs = LabCheck::ALL.iter().map(|&check| Check::Lab(check));
+        let invariants = Invariant::ALL.iter().map(|&invariant| Check::Invariant(invariant));
+        labs.chain(invariants).chain(Check::OTHERS.iter().copied()).find(|check| check.name() == name)
+    }
+
     /// The check's name, as failure lines print it.
     pub fn name(self) -> &'static str {
         match self {

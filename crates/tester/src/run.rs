@@ -99,7 +99,7 @@ where
     let world =
         World::new(sim.clone(), setup.servers, seed, setup.snapshot, factory, options.check_invariants, options.record);
     let world = Rc::new(RefCell::new(world));
-    {
+    let made = std::panic::catch_unwind(AssertUnwindSafe(|| {
         let mut world = world.borrow_mut();
         world.set_reliable(!setup.unreliable);
         world.net.set_long_delays(true);
@@ -109,6 +109,9 @@ where
         for i in 0..setup.servers {
             world.connect(i);
         }
+    }));
+    if let Err(panic) = made {
+        blame_node(&world, panic);
     }
     let cluster = Cluster::new(sim.clone(), Rc::clone(&world));
     let lab_test = scenario(cluster.clone());
@@ -153,9 +156,7 @@ where
     let end = match ran {
         Ok(end) => end,
         Err(panic) => {
-            let culprit = world.borrow().in_node;
-            let Some((i, call)) = culprit else { std::panic::resume_unwind(panic) };
-            world.borrow_mut().node_panicked(i, call, panic.as_ref());
+            blame_node(&world, panic);
             RunEnd::Stopped
         }
     };
@@ -199,4 +200,13 @@ where
         trace_hash: sim.hash().value(),
         trace,
     }
+}
+
+/// A panic caught around the run: the Raft's, if a node call was under way
+/// (a finding, recorded as the run's failure); raftsim's own otherwise, and
+/// it goes on unwinding.
+fn blame_node(world: &RefCell<World>, panic: Box<dyn std::any::Any + Send>) {
+    let culprit = world.borrow().in_node;
+    let Some((i, call)) = culprit else { std::panic::resume_unwind(panic) };
+    world.borrow_mut().node_panicked(i, call, panic.as_ref());
 }

@@ -1,15 +1,18 @@
 //! `raftsim sweep`: many seeds of many tests, in parallel, with a progress
 //! display, an end table, the failing seeds and how to replay them.
 //!
-//! - [`engine`]: the work list and the workers; [`budget`]: `--time`;
+//! - [`work`]: the runs to make; [`engine`]: the workers; [`budget`]: `--time`;
+//! - [`summary`]: what a test's runs add up to (the same for any split);
 //! - [`partition`]: `--partition hash:K/N | slice:K/N`;
 //! - [`regressions`]: the regression file, run first, `--save-failures`;
-//! - [`jsonl`]: `--json FILE`, one line per run;
+//! - [`jsonl`]: `--json FILE`, a header and one line per run; [`report`]
+//!   merges such files from many shards into one sweep's report;
 //! - [`histogram`]: p50/p99 in bounded memory;
 //! - [`groups`], [`rate`]: failures grouped by kind, with rates and 95% intervals;
-//! - [`progress`], [`table`]: what the user sees.
+//! - [`progress`], [`table`], [`ending`]: what the user sees.
 
 pub mod budget;
+pub mod ending;
 pub mod engine;
 pub mod groups;
 pub mod histogram;
@@ -18,17 +21,19 @@ pub mod partition;
 pub mod progress;
 pub mod rate;
 pub mod regressions;
+pub mod report;
+pub mod summary;
 pub mod table;
+pub mod work;
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
 
 use sims::TestCase;
 
-pub use engine::{sweep, Progress, SeedRun, SweepConfig, TestSummary, WorkList};
-use jsonl::JsonLines;
+pub use engine::{sweep, Progress, RunFailure, SeedRun, SharedFactory, SweepConfig, TestSummary, WorkList};
+use jsonl::{Header, JsonLines};
 use regressions::Regressions;
 
 use crate::{output, replay};
@@ -37,134 +42,210 @@ use crate::{output, replay};
 #[derive(Clone, Debug)]
 pub struct SweepRequest {
     pub config: SweepConfig,
-    /// Write one JSON line per run here.
+    /// Write the header and one JSON line per run here (`-`: stdout).
     pub json: Option<PathBuf>,
     /// The regression file, and whether the user named it (then it must exist).
     pub regressions: PathBuf,
     pub regressions_named: bool,
     /// Append new failing seeds to the regression file.
     pub save_failures: bool,
+    /// Save at most this many new seeds (`--save-max`); none: every one.
+    pub save_max: Option<u64>,
+    /// raftsim's version and commit, for the JSON header.
+    pub version: String,
+    /// The Raft under test, for the JSON header ("core": ours).
+    pub raft: String,
 }
 
+/// How a sweep ended, for the exit code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Passed,
+    Failed,
+    /// Nothing to run (an empty shard).
+    NoRuns,
+    /// Stopped by a signal (2 SIGINT, 15 SIGTERM); what ran was reported.
+    Interrupted(i32),
+    /// The runs were made and reported, but an output could not be written.
+    WriteError(String),
+}
+
+/// A failing seed to save: (test index, position, test, seed, note).
+type ToSave = (usize, u64, &'static str, u64, String);
+
 /// Runs the sweep and prints its report; the last line is `N passed, N failed`.
-/// Returns whether every run passed. Bad input fails before any run.
-pub fn run(cases: &[&'static TestCase], request: &SweepRequest) -> Result<bool, String> {
+/// Bad input fails before any run (`Err`: a one-line usage error).
+pub fn run(cases: &[&'static TestCase], request: &SweepRequest) -> Result<Verdict, String> {
     let config = &request.config;
-    config.start.checked_add(config.seeds - 1).ok_or("--start plus --seeds overflows the seed range")?;
     let regressions = Regressions::load(&request.regressions, request.regressions_named && !request.save_failures)?;
     if request.save_failures {
         regressions.check_writable()?;
     }
-    let json = request.json.as_deref().map(JsonLines::create).transpose()?;
-    let work = WorkList::new(cases, &regressions, config);
-    let (planned, regression_runs) = work.planned();
-    output::to_stdout(|out| writeln!(out, "{}", header(cases.len(), config, planned, regression_runs)))?;
+    let work = WorkList::new(cases, &regressions, config)?;
+    let header = json_header(cases, request, &regressions);
+    let json = request.json.as_deref().map(|path| JsonLines::create(path, &header)).transpose()?;
+    let per_test = work.planned_per_test();
+    let (planned, regression_runs) = (per_test.iter().sum::<u64>(), work.planned().1);
+    let header_line = ending::header(cases.len(), config, planned, regression_runs);
+    if let Err(error) = output::to_stdout(|out| writeln!(out, "{header_line}")) {
+        return Ok(Verdict::WriteError(error));
+    }
+    if planned == 0 {
+        output::to_stdout(|out| writeln!(out, "no run to make: this shard holds none of the seeds"))?;
+        return Ok(match json.map(JsonLines::finish).transpose() {
+            Ok(_) => Verdict::NoRuns,
+            Err(error) => Verdict::WriteError(error),
+        });
+    }
 
-    let progress = Progress::default();
+    let names: Vec<&'static str> = cases.iter().map(|case| case.name).collect();
+    let progress = Progress::new(&names, &per_test, config.jobs, config.bug);
     let json = json.map(Mutex::new);
+    let to_save: Mutex<Vec<ToSave>> = Mutex::new(Vec::new());
     let observe = |index: u64, run: &SeedRun| {
         if let Some(json) = &json {
             let line = jsonl::line(run, config.bug);
-            json.lock().expect("no writer panics").push(index, line, &work);
+            json.lock().unwrap_or_else(|poison| poison.into_inner()).push(index, line, &work);
+        }
+        if let (true, Err(failure)) = (request.save_failures, &run.outcome) {
+            let bug = config.bug.map(|bug| format!(" (with --bug {bug})")).unwrap_or_default();
+            let note = format!("{}: {}{bug}", failure.check, failure.reason);
+            let test = names.iter().position(|name| *name == run.test).unwrap_or(0);
+            to_save.lock().unwrap_or_else(|poison| poison.into_inner()).push((
+                test,
+                run.position,
+                run.test,
+                run.seed,
+                note,
+            ));
         }
     };
-    let finished = AtomicBool::new(false);
-    let (outcome, wall) = std::thread::scope(|scope| {
-        let sweeper = scope.spawn(|| {
-            #[allow(clippy::disallowed_methods)] // wall clock for the speed report only
-            let began = Instant::now();
-            let outcome = sweep(&work, config, &progress, &observe);
-            finished.store(true, Ordering::Relaxed);
-            (outcome, began.elapsed())
-        });
-        progress::watch(&progress, planned, &|| finished.load(Ordering::Relaxed));
-        sweeper.join().expect("the sweep does not panic")
-    });
+    let (outcome, wall) = sweep_with_progress(&work, config, &progress, &observe, planned);
 
-    let saved =
-        if request.save_failures { Some(save_failures(&regressions, &outcome.summaries, config.bug)?) } else { None };
-    if let Some(json) = json {
-        json.into_inner().expect("no writer panics").finish()?;
-    }
-    let first = match outcome.first_failure {
-        Some((test, seed)) if config.until_fail => Some((work.case(test), seed)),
-        _ => None,
-    };
-    let first = first.map(|(case, seed)| (case, replay::tail::record(case, seed, config.bug)));
-    let passed: u64 = outcome.summaries.iter().map(|summary| summary.passed).sum();
+    let json = json.map(|json| json.into_inner().unwrap_or_else(|poison| poison.into_inner()));
+    let to_save = to_save.into_inner().unwrap_or_else(|poison| poison.into_inner());
+    let (saved, mut write_error) = finish_outputs(request, &regressions, to_save, json);
+    let first = until_fail_tail(&outcome, &work, config);
     let failed: u64 = outcome.summaries.iter().map(|summary| summary.failed).sum();
-    output::to_stdout(|out| {
+    let printed = output::to_stdout(|out| {
         table::write(out, &outcome.summaries, config.bug)?;
         groups::write(out, &outcome.summaries, config.bug)?;
         if let Some((case, (report, records))) = &first {
             writeln!(out, "first failure (--until-fail): {} seed {}", case.name, report.seed)?;
             replay::tail::write(out, case, report, records, config.bug)?;
-        } else if config.until_fail && !outcome.out_of_time {
-            writeln!(out, "no failure in {} run(s) (--until-fail)", passed + failed)?;
         }
-        if outcome.out_of_time {
-            let budget = config.time_budget.unwrap_or_default().as_secs_f64();
-            writeln!(
-                out,
-                "stopped after the time budget (--time, {budget}s): {} of {planned} runs made",
-                passed + failed
-            )?;
-        } else if outcome.stopped_early {
-            let flag = if config.until_fail { "--until-fail" } else { "--fail-fast" };
-            writeln!(out, "stopped at the first failure ({flag}): {} of {planned} runs made", passed + failed)?;
+        let wrote = if write_error.is_none() { request.json.as_deref() } else { None };
+        ending::write(
+            out,
+            &ending::Ending { config, outcome: &outcome, planned, saved, regressions: &regressions, json: wrote, wall },
+        )
+    });
+    // A report that cannot be printed (stdout on a full disk) is a write error, not bad usage.
+    if let Err(error) = printed {
+        write_error.get_or_insert(error);
+    }
+    Ok(match (outcome.interrupted, write_error) {
+        (Some(signal), error) => {
+            if let Some(error) = error {
+                eprintln!("raftsim: {error}");
+            }
+            Verdict::Interrupted(signal)
         }
-        if let Some(saved) = saved {
-            writeln!(out, "saved {saved} new failing seed(s) to {}", regressions.path().display())?;
-        }
-        if let Some(path) = &request.json {
-            writeln!(out, "wrote one JSON line per run to {}", path.display())?;
-        }
-        let rate = (passed + failed) as f64 / wall.as_secs_f64().max(1e-6);
-        writeln!(out, "{} run(s) in {:.2}s wall ({rate:.0} seeds/s)", passed + failed, wall.as_secs_f64())?;
-        writeln!(out, "{passed} passed, {failed} failed")
-    })?;
-    Ok(failed == 0)
+        (None, Some(error)) => Verdict::WriteError(error),
+        (None, None) if failed == 0 => Verdict::Passed,
+        (None, None) => Verdict::Failed,
+    })
 }
 
-fn header(tests: usize, config: &SweepConfig, planned: u64, regression_runs: u64) -> String {
-    let mut text = format!(
-        "sweeping {tests} test(s) × {} seeds ({}..{}) on {} worker(s)",
-        config.seeds,
-        config.start,
-        config.start + (config.seeds - 1),
-        config.jobs
-    );
-    if let Some(partition) = config.partition {
-        text.push_str(&format!(", partition {partition}"));
-    }
-    if let Some(bug) = config.bug {
-        text.push_str(&format!(", with planted bug {bug}"));
-    }
-    if config.until_fail {
-        text.push_str(", round-robin until the first failure");
-    }
-    if let Some(budget) = config.time_budget {
-        text.push_str(&format!(", for at most {}s wall", budget.as_secs_f64()));
-    }
-    if config.check_determinism {
-        text.push_str(", each seed twice (--check-determinism)");
-    }
-    text.push_str(&format!(": {planned} runs"));
-    if regression_runs > 0 {
-        text.push_str(&format!(", {regression_runs} of them regression seeds, run first"));
-    }
-    text
+fn sweep_with_progress(
+    work: &WorkList,
+    config: &SweepConfig,
+    progress: &Progress,
+    observe: &(dyn Fn(u64, &SeedRun) + Sync),
+    planned: u64,
+) -> (engine::Outcome, std::time::Duration) {
+    progress::while_showing(progress, planned, || {
+        #[allow(clippy::disallowed_methods)] // wall clock for the speed report only
+        let began = Instant::now();
+        let outcome = sweep(work, config, progress, observe);
+        (outcome, began.elapsed())
+    })
 }
 
-fn save_failures(regressions: &Regressions, summaries: &[TestSummary], bug: Option<&str>) -> Result<usize, String> {
-    let failures: Vec<(&'static str, u64, String)> = summaries
-        .iter()
-        .flat_map(|summary| {
-            summary.failures.iter().map(move |failure| {
-                let bug = bug.map(|bug| format!(" (with --bug {bug})")).unwrap_or_default();
-                (summary.name, failure.seed, format!("{}: {}{bug}", failure.check, failure.reason))
-            })
-        })
-        .collect();
-    regressions.append(&failures)
+type Tail = (&'static TestCase, (tester::Report, Vec<tester::trace::Traced>));
+
+/// With `--until-fail`, the first failure's last events. The tail replays our
+/// core: not for another Raft, and a run that panicked may panic again.
+fn until_fail_tail(outcome: &engine::Outcome, work: &WorkList, config: &SweepConfig) -> Option<Tail> {
+    let (test, seed) = outcome.first_failure?;
+    if !config.until_fail || outcome.interrupted.is_some() || config.factory.is_some() {
+        return None;
+    }
+    let (case, bug) = (work.case(test), config.bug);
+    let recorded = std::panic::catch_unwind(move || replay::tail::record(case, seed, bug)).ok()?;
+    Some((case, recorded))
+}
+
+/// Saves the failing seeds and puts the JSON file in place: what was saved,
+/// and the first write error (the report is printed all the same).
+fn finish_outputs(
+    request: &SweepRequest,
+    regressions: &Regressions,
+    to_save: Vec<ToSave>,
+    json: Option<JsonLines>,
+) -> (Option<(usize, u64)>, Option<String>) {
+    let (mut saved, mut write_error) = (None, None);
+    if request.save_failures {
+        match save_failures(regressions, to_save, request.save_max) {
+            Ok(counts) => saved = Some(counts),
+            Err(error) => write_error = Some(error),
+        }
+    }
+    if let Some(Err(error)) = json.map(JsonLines::finish) {
+        write_error.get_or_insert(error);
+    }
+    (saved, write_error)
+}
+
+/// The JSON header: what `raftsim report` checks before merging shards.
+fn json_header(cases: &[&'static TestCase], request: &SweepRequest, regressions: &Regressions) -> Header {
+    let config = &request.config;
+    let mut digest = sim::TraceHash::default();
+    for case in cases {
+        for seed in regressions.seeds_for(case.name) {
+            digest.add(seed);
+        }
+        digest.add(u64::MAX);
+    }
+    let listed = cases.iter().any(|case| !regressions.seeds_for(case.name).is_empty());
+    Header {
+        version: request.version.clone(),
+        raft: request.raft.clone(),
+        network: "labrpc".into(),
+        tests: cases.iter().map(|case| case.name.to_string()).collect(),
+        start: config.start,
+        seeds: config.seeds,
+        bug: config.bug.map(str::to_string),
+        partition: config.partition.map(|partition| partition.to_string()),
+        no_invariants: config.no_invariants,
+        check_determinism: config.check_determinism,
+        fail_fast: config.fail_fast,
+        until_fail: config.until_fail,
+        time_budget: config.time_budget.is_some(),
+        regressions: if listed { format!("{:016x}", digest.value()) } else { "none".into() },
+    }
+}
+
+/// Appends the failing seeds in run order; returns (saved, not saved because of `--save-max`).
+fn save_failures(
+    regressions: &Regressions,
+    mut failures: Vec<ToSave>,
+    max: Option<u64>,
+) -> Result<(usize, u64), String> {
+    failures.sort_by_key(|(test, position, ..)| (*test, *position));
+    let total = failures.len() as u64;
+    let kept = max.map_or(total, |max| max.min(total));
+    let failures: Vec<(&'static str, u64, String)> =
+        failures.into_iter().take(kept as usize).map(|(_, _, test, seed, note)| (test, seed, note)).collect();
+    Ok((regressions.append(&failures)?, total - kept))
 }

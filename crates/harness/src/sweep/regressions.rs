@@ -1,18 +1,35 @@
-//! The regression file (default `sims/regressions.txt`): seeds that once
-//! failed, one `TEST SEED` per line, `#` starts a comment. Every sweep of a
-//! test runs that test's listed seeds first; `--save-failures` appends the
-//! seeds a sweep found failing. The file is rewritten whole (never half
-//! written), and a bad line is reported as `file:line: why`.
+//! The regression file (default: the project's `sims/regressions.txt`, see
+//! [`default_path`]; or `--regressions FILE` / `RAFTSIM_REGRESSIONS`): seeds
+//! that once failed, one `TEST SEED` per line, `#` starts a comment. Every
+//! sweep of a test runs that test's listed seeds first; `--save-failures`
+//! appends the seeds a sweep found failing. Appends hold an advisory lock on
+//! the file (`File::lock`) and re-read it under the lock, so sweeps saving at
+//! the same time never lose each other's lines nor write one twice. A bad
+//! line is reported as `file:line: why`.
 
 use std::collections::BTreeSet;
-use std::fs;
-use std::io::ErrorKind;
+use std::fs::{self, OpenOptions};
+use std::io::{ErrorKind, Read, Write};
 use std::path::{Path, PathBuf};
 
 use crate::output;
 
-/// The default place of the regression file, relative to where raftsim runs.
+/// Where the regression file lives inside a project.
 pub const DEFAULT_PATH: &str = "sims/regressions.txt";
+
+/// The project's regression file: `sims/regressions.txt` in the nearest
+/// directory at or above `cwd` that has one; else the one of the project
+/// this raftsim was built from, if that still exists; else `cwd`'s.
+pub fn default_path(cwd: &Path) -> PathBuf {
+    if let Some(found) = cwd.ancestors().map(|dir| dir.join(DEFAULT_PATH)).find(|path| path.is_file()) {
+        return found;
+    }
+    let built_from = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(DEFAULT_PATH);
+    if built_from.is_file() {
+        return built_from;
+    }
+    cwd.join(DEFAULT_PATH)
+}
 
 const HEADER: &str = "\
 # Regression seeds: every sweep of a test runs the seeds listed for it here
@@ -55,15 +72,30 @@ impl Regressions {
         self.entries.iter().filter(|(name, _)| *name == test).map(|(_, seed)| *seed).collect()
     }
 
-    /// Fails now if the file could not be rewritten later.
+    /// Fails now if the file could not be appended to later.
     pub fn check_writable(&self) -> Result<(), String> {
+        if self.path.exists() {
+            return OpenOptions::new()
+                .append(true)
+                .open(&self.path)
+                .map(drop)
+                .map_err(|error| format!("cannot write regression file {}: {error}", self.path.display()));
+        }
+        // A probe next to it, removed at once: the file is made only when a seed is saved.
         output::AtomicFile::create(&self.path).map(drop)
     }
 
-    /// Appends the failures not listed yet, each `TEST SEED  # note`, and
-    /// returns how many were new. The file is created with a header if needed.
+    /// Appends the failures not listed yet, each `TEST SEED  # note`, under
+    /// the file's lock, and returns how many were new. The file is created
+    /// with a header if needed.
     pub fn append(&self, failures: &[(&'static str, u64, String)]) -> Result<usize, String> {
-        let listed: BTreeSet<(&str, u64)> = self.entries.iter().copied().collect();
+        let failed = |error: std::io::Error| format!("cannot write regression file {}: {error}", self.path.display());
+        let mut file = OpenOptions::new().read(true).append(true).create(true).open(&self.path).map_err(failed)?;
+        // Held until `file` is closed: another sweep appending waits here.
+        file.lock().map_err(failed)?;
+        let mut text = String::new();
+        file.read_to_string(&mut text).map_err(failed)?;
+        let listed: BTreeSet<(&str, u64)> = text.lines().filter_map(|line| parse_line(line).ok().flatten()).collect();
         let mut seen = BTreeSet::new();
         let new: Vec<&(&str, u64, String)> = failures
             .iter()
@@ -72,19 +104,17 @@ impl Regressions {
         if new.is_empty() {
             return Ok(0);
         }
-        let mut text = match fs::read_to_string(&self.path) {
-            Ok(text) => text,
-            Err(error) if error.kind() == ErrorKind::NotFound => HEADER.to_string(),
-            Err(error) => return Err(format!("cannot read regression file {}: {error}", self.path.display())),
-        };
-        if !text.is_empty() && !text.ends_with('\n') {
-            text.push('\n');
+        let mut more = String::new();
+        if text.is_empty() {
+            more.push_str(HEADER);
+        } else if !text.ends_with('\n') {
+            more.push('\n');
         }
         for (test, seed, note) in &new {
             let note = note.replace(['\n', '\r'], " ");
-            text.push_str(&format!("{test} {seed}  # {note}\n"));
+            more.push_str(&format!("{test} {seed}  # {note}\n"));
         }
-        output::write_file(&self.path, text.as_bytes())?;
+        file.write_all(more.as_bytes()).and_then(|()| file.sync_all()).map_err(failed)?;
         Ok(new.len())
     }
 }

@@ -1,5 +1,5 @@
 //! The end of a sweep: a table per test (passed, failed, virtual time p50
-//! and p99, RPCs and bytes per run, seeds per second, and the digest of every
+//! and p99, RPCs and bytes per run, seeds per second of one worker, and the digest of every
 //! seed's trace hash), then every failing seed kept with its reason and the
 //! one-line command that replays it. Every column but seeds/s is the same
 //! for any number of workers.
@@ -80,7 +80,7 @@ mod tests {
         summary.failures.push(SeedFailure {
             seed: 4,
             position: 4,
-            check: "checkOneLeader",
+            check: tester::Check::Lab(tester::LabCheck::CheckOneLeader),
             reason: "expected one leader, got none".into(),
             detail: Vec::new(),
         });
