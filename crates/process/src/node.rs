@@ -130,7 +130,10 @@ pub struct ProcessNode {
 impl ProcessNode {
     /// Sends one input and takes the node's answer; panics on a protocol break.
     fn exchange(&mut self, input: &str, step: Step) -> Option<LogIndex> {
-        match self.try_exchange(input, step) {
+        self.process.begin_step((step == Step::Init).then_some(crate::child::STARTUP_BOUND));
+        let answer = self.try_exchange(input, step);
+        self.process.end_step();
+        match answer {
             Ok(index) => index,
             Err(what) => panic!("{}", self.protocol_error(input, &what)),
         }

@@ -1,0 +1,69 @@
+//! The Python example (examples/python/raft.py, standard library only) under
+//! the lab's 2A and 2B tests through the node protocol: it must pass; with
+//! its planted bug switched on (`--bug vote-twice`) the sweep must fail.
+//! python3 must be installed: without it these tests fail, loudly.
+//! `RAFTSIM_PYTHON_SEEDS` sets the seeds per test (default 20).
+
+use std::path::PathBuf;
+
+mod common;
+
+fn example() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/python/raft.py")
+}
+
+fn options(flags: &str) -> tester::Options {
+    let command = format!("'{}' '{}' {flags}", common::python3(), example().display());
+    tester::Options::new(sims::rafts::process_factory(&command).expect("a command line"))
+}
+
+fn seeds() -> u64 {
+    std::env::var("RAFTSIM_PYTHON_SEEDS").ok().and_then(|text| text.parse().ok()).unwrap_or(20)
+}
+
+/// Every failing (test, seed) of `part`, as one line each.
+fn sweep(part: &str, options: &tester::Options, seeds: u64) -> Vec<String> {
+    let mut failures = Vec::new();
+    for case in sims::matching(part) {
+        for seed in 0..seeds {
+            let report = sims::run_test(case, seed, options);
+            if let Err(failure) = report.outcome {
+                failures.push(format!("{} seed {seed}: {failure}", case.name));
+            }
+        }
+    }
+    failures
+}
+
+#[test]
+fn python3_is_installed() {
+    assert!(!common::python3().is_empty());
+}
+
+#[test]
+fn python_raft_passes_2a() {
+    let failures = sweep("2A", &options(""), seeds());
+    assert!(failures.is_empty(), "{} failing seeds:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn python_raft_passes_2b() {
+    let failures = sweep("2B", &options(""), seeds());
+    assert!(failures.is_empty(), "{} failing seeds:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn python_raft_runs_replay_byte_for_byte() {
+    let options = options("");
+    let case = sims::find("FailAgree2B").expect("registered");
+    let (a, b) = (sims::run_test(case, 7, &options), sims::run_test(case, 7, &options));
+    assert!(a.passed(), "{:?}", a.outcome);
+    assert_eq!((a.trace_hash, a.events), (b.trace_hash, b.events));
+}
+
+#[test]
+fn python_raft_with_its_planted_bug_fails_a_2a_sweep() {
+    let options = options("--bug vote-twice");
+    let failures = sweep("2A", &options, seeds());
+    assert!(!failures.is_empty(), "the planted bug went unnoticed over {} seeds", seeds());
+}
