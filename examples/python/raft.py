@@ -54,6 +54,20 @@ def unpack(data):
     return json.loads(head), body
 
 
+def summary(name, m):
+    """A one-line description for raftsim's replays (optional in the protocol)."""
+    if name == "RequestVote":
+        return "RequestVote(t%d last=%d/t%d)" % (m["term"], m["last_index"], m["last_term"])
+    if name == "VoteReply":
+        return "VoteReply(t%d %s)" % (m["term"], "granted" if m["granted"] else "denied")
+    if name == "AppendEntries":
+        shape = (m["term"], m["prev_index"], m["prev_term"], len(m["entries"]), m["commit"])
+        return "AppendEntries(t%d prev=%d/t%d n=%d commit=%d)" % shape
+    if m["success"]:
+        return "AppendReply(t%d ok match=%d)" % (m["term"], m["match"])
+    return "AppendReply(t%d reject conflict=%s)" % (m["term"], m.get("conflict", "-"))
+
+
 class Rng:
     """splitmix64: the node's only randomness, seeded by init."""
 
@@ -100,13 +114,15 @@ class Raft:
         self.save()
         self.next_call += 1
         self.calls[self.next_call] = (to, self.term, sent)
-        data = b64(pack(meta, blobs))
-        self.out.append({"type": "call", "to": to, "call": self.next_call, "term": self.term, "name": name, "bytes": data})
+        line = {"type": "call", "to": to, "call": self.next_call, "term": self.term, "name": name}
+        line.update(bytes=b64(pack(meta, blobs)), summary=summary(name, meta))
+        self.out.append(line)
 
     def reply(self, to, call, name, meta):
         self.save()
-        data = b64(pack(meta))
-        self.out.append({"type": "reply", "to": to, "call": call, "term": self.term, "name": name, "bytes": data})
+        line = {"type": "reply", "to": to, "call": call, "term": self.term, "name": name}
+        line.update(bytes=b64(pack(meta)), summary=summary(name, meta))
+        self.out.append(line)
 
     def apply_committed(self):
         self.save()

@@ -5,8 +5,8 @@
 //!
 //! Driving manual:
 //! 1. [`ProcessFactory::new`] takes the node's command line (`python3
-//!    examples/python/raft.py`); hand it to [`tester::Options`] like any
-//!    [`api::Factory`]. Every start and restart spawns a process; a crash kills it;
+//!    examples/python/raft.py`); hand it to the tester's `Options::new` like
+//!    any [`api::Factory`]. Every start and restart spawns a process; a crash kills it;
 //! 2. the adapter writes one input and reads outputs up to `done`,
 //!    synchronously: the run is as deterministic as the node is;
 //! 3. a node that breaks the protocol fails the run with a `NodePanic`
@@ -15,8 +15,6 @@
 //!    wall clock, failure detection only) fails the same way;
 //! 4. [`serve`] is the other side, for a Rust Raft: `raftsim-node` serves
 //!    our core with it, and its runs hash exactly as in-process runs do.
-//!
-//! [`tester::Options`]: https://docs.rs/ (raftsim-tester)
 
 mod base64;
 mod child;

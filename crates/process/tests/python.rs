@@ -62,8 +62,27 @@ fn python_raft_runs_replay_byte_for_byte() {
 }
 
 #[test]
-fn python_raft_with_its_planted_bug_fails_a_2a_sweep() {
+fn python_raft_with_its_planted_bug_fails_a_2a_sweep_on_election_safety() {
     let options = options("--bug vote-twice");
     let failures = sweep("2A", &options, seeds());
     assert!(!failures.is_empty(), "the planted bug went unnoticed over {} seeds", seeds());
+    // The first failing seed, recorded: the typed trace that replays are built from.
+    let (case, seed) = sims::matching("2A")
+        .into_iter()
+        .flat_map(|case| (0..seeds()).map(move |seed| (case, seed)))
+        .find(|&(case, seed)| !sims::run_test(case, seed, &options).passed())
+        .expect("a failing seed");
+    let recorded = sims::run_test(case, seed, &tester::Options { record: true, ..options.clone() });
+    let failure = recorded.outcome.expect_err("the same seed fails when recorded");
+    assert_eq!(failure.check, tester::Check::Invariant(tester::Invariant::ElectionSafety), "{failure}");
+    let trace = recorded.trace.expect("a recorded trace");
+    let summaries: Vec<&str> = trace
+        .iter()
+        .filter_map(|traced| match &traced.event {
+            tester::trace::TraceEvent::Sent { summary, .. } => Some(summary.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(summaries.iter().any(|s| s.starts_with("RequestVote(t")), "the node's summaries: {summaries:?}");
+    assert!(summaries.iter().any(|s| s.starts_with("VoteReply(t")), "the node's summaries: {summaries:?}");
 }
