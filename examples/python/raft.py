@@ -15,8 +15,9 @@ looked up. The same seed gives the same run, byte for byte.
 
 Usage: python3 raft.py [--bug vote-twice]
   --bug vote-twice   a planted bug: grant a vote even after voting for
-                     another candidate in the same term (breaks Election
-                     Safety; raftsim's invariants catch it)
+                     another candidate in the same term (raftsim's
+                     invariants catch it: a vote changed within a term,
+                     or two leaders in one)
 """
 
 import base64

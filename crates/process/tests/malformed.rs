@@ -50,7 +50,7 @@ fn failure_of(command: &str, bound: Duration) -> Failure {
 }
 
 fn python(script: &Path) -> String {
-    format!("'{}' '{}'", common::python3(), script.display())
+    format!("'{}' -S '{}'", common::python3(), script.display())
 }
 
 /// The failure names node 0, says `what`, quotes the timeout input and the stderr tail.

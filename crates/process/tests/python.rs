@@ -13,7 +13,8 @@ fn example() -> PathBuf {
 }
 
 fn options(flags: &str) -> tester::Options {
-    let command = format!("'{}' '{}' {flags}", common::python3(), example().display());
+    // -S: no site packages to import (the example needs only the standard library): 0.1 s less per node start.
+    let command = format!("'{}' -S '{}' {flags}", common::python3(), example().display());
     tester::Options::new(sims::rafts::process_factory(&command).expect("a command line"))
 }
 
@@ -21,18 +22,24 @@ fn seeds() -> u64 {
     std::env::var("RAFTSIM_PYTHON_SEEDS").ok().and_then(|text| text.parse().ok()).unwrap_or(20)
 }
 
-/// Every failing (test, seed) of `part`, as one line each.
-fn sweep(part: &str, options: &tester::Options, seeds: u64) -> Vec<String> {
+/// Every failing (test, seed) of `part`.
+fn failing(part: &str, options: &tester::Options, seeds: u64) -> Vec<(&'static sims::TestCase, u64, String)> {
     let mut failures = Vec::new();
     for case in sims::matching(part) {
         for seed in 0..seeds {
             let report = sims::run_test(case, seed, options);
             if let Err(failure) = report.outcome {
-                failures.push(format!("{} seed {seed}: {failure}", case.name));
+                failures.push((case, seed, failure.to_string()));
             }
         }
     }
     failures
+}
+
+/// Every failing (test, seed) of `part`, as one line each.
+fn sweep(part: &str, options: &tester::Options, seeds: u64) -> Vec<String> {
+    let failures = failing(part, options, seeds);
+    failures.into_iter().map(|(case, seed, failure)| format!("{} seed {seed}: {failure}", case.name)).collect()
 }
 
 #[test]
@@ -62,19 +69,18 @@ fn python_raft_runs_replay_byte_for_byte() {
 }
 
 #[test]
-fn python_raft_with_its_planted_bug_fails_a_2a_sweep_on_election_safety() {
+fn python_raft_with_its_planted_bug_fails_a_2a_sweep_on_an_invariant() {
     let options = options("--bug vote-twice");
-    let failures = sweep("2A", &options, seeds());
-    assert!(!failures.is_empty(), "the planted bug went unnoticed over {} seeds", seeds());
+    let failures = failing("2A", &options, seeds());
     // The first failing seed, recorded: the typed trace that replays are built from.
-    let (case, seed) = sims::matching("2A")
-        .into_iter()
-        .flat_map(|case| (0..seeds()).map(move |seed| (case, seed)))
-        .find(|&(case, seed)| !sims::run_test(case, seed, &options).passed())
-        .expect("a failing seed");
+    let Some(&(case, seed, _)) = failures.first() else {
+        panic!("the planted bug went unnoticed over {} seeds", seeds());
+    };
     let recorded = sims::run_test(case, seed, &tester::Options { record: true, ..options.clone() });
     let failure = recorded.outcome.expect_err("the same seed fails when recorded");
-    assert_eq!(failure.check, tester::Check::Invariant(tester::Invariant::ElectionSafety), "{failure}");
+    // Caught by Raft's invariants: the vote changing within a term, or two leaders in one.
+    let caught = [tester::Invariant::Monotonic, tester::Invariant::ElectionSafety].map(tester::Check::Invariant);
+    assert!(caught.contains(&failure.check), "{failure}");
     let trace = recorded.trace.expect("a recorded trace");
     let summaries: Vec<&str> = trace
         .iter()

@@ -170,7 +170,7 @@ fn the_reference_nodes_lines_follow_the_schema() {
 fn the_python_examples_lines_follow_the_schema() {
     let dir = std::env::temp_dir().join(format!("raftsim-schema-python-{}", std::process::id()));
     let example = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/python/raft.py");
-    let node = format!("{} {}", common::python3(), example.display());
+    let node = format!("{} -S {}", common::python3(), example.display());
     let (inputs, outputs) = transcripts(&dir, &node, "FailAgree2B");
     assert_lines_follow_the_schema(&inputs, &outputs);
     let _ = std::fs::remove_dir_all(dir);
