@@ -79,6 +79,12 @@ pub trait Node {
     fn handle_message(&mut self, now: Instant, from: NodeId, delivery: Delivery, message: WireMessage);
     /// This node's call `call` to `to` failed: labrpc's `Call()` returned false.
     fn handle_call_failed(&mut self, now: Instant, to: NodeId, call: CallId);
+    /// Whether this node acts on failed calls. A node that ignores them (it
+    /// resends on its own timers) answers false, and the driver then spares
+    /// the run their delivery; the network's fates are the same either way.
+    fn wants_call_failures(&self) -> bool {
+        true
+    }
     /// The clock reached the deadline [`Node::poll_timeout`] gave.
     fn handle_timeout(&mut self, now: Instant);
     /// The lab's Start: append `command` if leader.

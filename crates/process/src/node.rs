@@ -82,6 +82,7 @@ impl api::Factory for ProcessFactory {
             open_requests: BTreeSet::new(),
             snapshot: Arc::clone(&args.snapshot),
             last_summary: None,
+            wants_call_failures: true,
         };
         let init = Input::Init {
             me: args.me.0,
@@ -125,6 +126,8 @@ pub struct ProcessNode {
     snapshot: Arc<[u8]>,
     /// The summary of the message polled last, for `describe`: (name, length, summary).
     last_summary: Option<(&'static str, usize, String)>,
+    /// Whether the node takes `call_failed` inputs (its answer to `init` says).
+    wants_call_failures: bool,
 }
 
 impl ProcessNode {
@@ -235,6 +238,7 @@ impl ProcessNode {
             term: field(line.term, "done", "term")?,
             leader: field(line.leader, "done", "leader")?,
             index: line.index,
+            call_failures: line.call_failures,
             inspect: line.inspect,
             log: line.log,
         };
@@ -244,8 +248,13 @@ impl ProcessNode {
         if step != Step::Start && done.index.is_some() {
             return Err("a `done` with `index` after an input other than `start`".to_string());
         }
-        if step == Step::Init && done.inspect.is_some() {
-            self.mirror = Some(Mirror::new());
+        if step == Step::Init {
+            self.wants_call_failures = done.call_failures.unwrap_or(true);
+            if done.inspect.is_some() {
+                self.mirror = Some(Mirror::new());
+            }
+        } else if done.call_failures.is_some() {
+            return Err("a `done` with `call_failures` after an input other than `init`".to_string());
         }
         match (self.mirror.as_mut(), done.inspect) {
             (Some(mirror), Some(state)) => mirror.update(done.term, state, done.log)?,
@@ -290,6 +299,10 @@ impl api::Node for ProcessNode {
     fn handle_call_failed(&mut self, now: Instant, to: NodeId, call: CallId) {
         let line = to_line(&Input::CallFailed { now: now.micros(), to: to.0, call: call.0 });
         self.exchange(&line, Step::Other);
+    }
+
+    fn wants_call_failures(&self) -> bool {
+        self.wants_call_failures
     }
 
     fn handle_timeout(&mut self, now: Instant) {

@@ -125,6 +125,10 @@ pub struct Done {
     /// After `start`: the lab index of the accepted command; absent if refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index: Option<u64>,
+    /// In the answer to `init` only: `false` if the node ignores `call_failed`
+    /// inputs (it resends on its own timers), so the harness need not send them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_failures: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inspect: Option<Inspection>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -203,6 +207,7 @@ pub struct Line<'a> {
     pub text: Option<Cow<'a, str>>,
     pub deadline: Option<u64>,
     pub leader: Option<bool>,
+    pub call_failures: Option<bool>,
     pub inspect: Option<Inspection>,
     pub log: Option<LogChange>,
 }

@@ -38,13 +38,13 @@ pub fn serve(factory: &dyn Factory, input: impl BufRead, mut output: impl Write)
     };
     let node = factory.make(args)?;
     let mut server = Server { node, log: LogDiff::default(), snapshot, out: String::new() };
-    server.answer(None);
+    server.answer(None, true);
     server.flush(&mut output)?;
     for line in lines {
         let line = line.map_err(|e| format!("reading stdin: {e}"))?;
         let input: Line<'_> = serde_json::from_str(&line).map_err(|e| format!("malformed input line: {e}"))?;
         let started = server.handle(&input)?;
-        server.answer(started);
+        server.answer(started, false);
         server.flush(&mut output)?;
     }
     Ok(())
@@ -96,7 +96,7 @@ impl Server {
     }
 
     /// Writes the node's outputs and the closing `done` into the buffer.
-    fn answer(&mut self, started: Option<LogIndex>) {
+    fn answer(&mut self, started: Option<LogIndex>, init: bool) {
         while let Some(output) = self.node.poll_output() {
             let line = self.output_line(&output);
             self.out.push_str(&line);
@@ -107,6 +107,7 @@ impl Server {
             term: term.0,
             leader,
             index: started.map(|index| index.0),
+            call_failures: (init && !self.node.wants_call_failures()).then_some(false),
             ..Done::default()
         };
         if let Some(inspect) = self.node.inspect() {

@@ -129,3 +129,24 @@ fn a_bad_command_line_is_a_one_line_error() {
     let error = sims::rafts::process_factory("python3 'unclosed").err().expect("an open quote");
     assert!(error.contains("unclosed '"), "{error}");
 }
+
+#[test]
+fn a_node_may_decline_call_failures_in_its_answer_to_init() {
+    let dir = std::env::temp_dir().join(format!("raftsim-malformed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let path = dir.join("no_call_failures.py");
+    let body = "import sys\nfor line in sys.stdin:\n    \
+                print('{\"type\":\"done\",\"deadline\":null,\"term\":0,\"leader\":false,\"call_failures\":false}', flush=True)\n";
+    std::fs::write(&path, body).expect("the script");
+    let factory = process::ProcessFactory::new(&python(&path)).expect("a command line");
+    let args = api::MakeArgs {
+        me: api::NodeId(0),
+        peers: 3,
+        now: api::Instant(0),
+        rng_seed: 1,
+        raft_state: Vec::new(),
+        snapshot: std::sync::Arc::from(&[][..]),
+    };
+    let node = api::Factory::make(&factory, args).expect("the node starts");
+    assert!(!node.wants_call_failures());
+}
