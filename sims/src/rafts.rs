@@ -38,6 +38,13 @@ fn core_with_bug(name: &str) -> Result<Arc<dyn Factory>, String> {
     Err(format!("planted bug '{name}' needs a build with the planted-bugs feature"))
 }
 
+/// A Raft in its own process, speaking the node protocol (docs/node-protocol.md):
+/// `cmd` is its command line, e.g. `python3 examples/python/raft.py` (what
+/// `--node-cmd` takes). An error is a one-line reason (an empty command, an open quote).
+pub fn process_factory(cmd: &str) -> Result<Arc<dyn Factory>, String> {
+    Ok(Arc::new(process::ProcessFactory::new(cmd)?))
+}
+
 /// The default options (invariants and liveness on) over our correct core.
 pub fn core_options() -> Options {
     Options::new(core())
