@@ -46,6 +46,27 @@ const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("RAFT
 /// The version a --json header records.
 const JSON_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("RAFTSIM_COMMIT"), ")");
 
+/// Which Raft runs: our core (with a planted bug, perhaps), another by name, or a node process.
+#[derive(clap::Args, Clone, Debug)]
+struct RaftArgs {
+    /// The Raft under test, by name (see `raftsim list --rafts`; default: our core).
+    #[arg(long, env = "RAFTSIM_RAFT", value_name = "NAME")]
+    raft: Option<String>,
+    /// The Raft under test as a program speaking the node protocol (docs/node-protocol.md), one process per node.
+    #[arg(long, value_name = "CMD")]
+    node_cmd: Option<String>,
+    /// Run our core with a planted bug (see `raftsim bugs`).
+    #[arg(long)]
+    bug: Option<String>,
+}
+
+impl RaftArgs {
+    fn selection(&self) -> Result<harness::Selection, String> {
+        let bug = self.bug.as_deref().map(bugs::lookup).transpose()?;
+        harness::Selection::from_flags(self.raft.as_deref(), self.node_cmd.as_deref(), bug)
+    }
+}
+
 #[derive(Parser)]
 #[command(
     name = "raftsim",
@@ -60,8 +81,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// List the lab tests, one per line.
-    List,
+    /// List the lab tests, one per line (or, with --rafts, the Rafts `--raft` takes).
+    List {
+        /// List the Rafts this build can put under the tests instead.
+        #[arg(long)]
+        rafts: bool,
+    },
     /// List the planted bugs this build carries.
     Bugs,
     /// Run one seed of one test and print the lab's result line and the trace hash.
@@ -74,9 +99,8 @@ enum Command {
         /// Print every event of the run first (as `replay` does).
         #[arg(long)]
         trace: bool,
-        /// Run with a planted bug (see `raftsim bugs`).
-        #[arg(long)]
-        bug: Option<String>,
+        #[command(flatten)]
+        raft: RaftArgs,
     },
     /// Run many seeds of the tests a pattern names (a name, a part like 2A, a substring, `all`).
     Sweep(SweepArgs),
@@ -125,9 +149,8 @@ struct SweepArgs {
     /// Worker threads (default: all cores).
     #[arg(long, env = "RAFTSIM_JOBS", value_parser = clap::value_parser!(u64).range(1..=1024))]
     jobs: Option<u64>,
-    /// Run with a planted bug (see `raftsim bugs`).
-    #[arg(long)]
-    bug: Option<String>,
+    #[command(flatten)]
+    raft: RaftArgs,
     /// Stop at the first failing seed.
     #[arg(long)]
     fail_fast: bool,
@@ -167,9 +190,8 @@ struct ReplayArgs {
     /// The seed: the same seed replays the same run.
     #[arg(long, allow_hyphen_values = true)]
     seed: u64,
-    /// Run with a planted bug (see `raftsim bugs`).
-    #[arg(long)]
-    bug: Option<String>,
+    #[command(flatten)]
+    raft: RaftArgs,
     /// One column per node (dslogs style).
     #[arg(long, conflicts_with = "format")]
     columns: bool,
@@ -247,7 +269,16 @@ fn clap_error(error: &clap::Error) -> ExitCode {
 
 fn execute(command: Command) -> Result<ExitCode, String> {
     match command {
-        Command::List => {
+        Command::List { rafts: true } => {
+            output::to_stdout(|out| {
+                for name in sims::rafts::RAFTS {
+                    writeln!(out, "{name}")?;
+                }
+                writeln!(out, "(any program speaking docs/node-protocol.md: --node-cmd CMD)")
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::List { rafts: false } => {
             output::to_stdout(|out| {
                 for case in sims::TESTS {
                     writeln!(out, "{:<28} {} servers  {}", case.name, case.setup.servers, case.description)?;
@@ -271,7 +302,7 @@ fn execute(command: Command) -> Result<ExitCode, String> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Run { test, seed, trace, bug } => run(&test, seed, trace, bug.as_deref()),
+        Command::Run { test, seed, trace, raft } => run(&test, seed, trace, &raft.selection()?),
         Command::Sweep(args) => run_sweep(args),
         Command::Replay(args) => run_replay(args),
         Command::Hunt { tests, seeds, bugs, jobs } => run_hunt(&tests, seeds, bugs.as_deref(), jobs),
@@ -380,10 +411,9 @@ fn outcome_code(passed: bool) -> ExitCode {
     }
 }
 
-fn run(test: &str, seed: u64, trace: bool, bug: Option<&str>) -> Result<ExitCode, String> {
+fn run(test: &str, seed: u64, trace: bool, raft: &harness::Selection) -> Result<ExitCode, String> {
     let case = find_test(test)?;
-    let bug = bug.map(bugs::lookup).transpose()?;
-    let options = bugs::options(bug);
+    let options = raft.options();
     let (report, records) = if trace {
         replay::record::record_run(case, seed, &options)
     } else {
@@ -396,13 +426,13 @@ fn run(test: &str, seed: u64, trace: bool, bug: Option<&str>) -> Result<ExitCode
     };
     output::to_stdout(|out| {
         replay::lines::write(out, replay::describe::rows(&records).iter(), replay::style::Style { color: false })?;
-        print_run(out, case, &report, bug)?;
+        print_run(out, case, &report, raft)?;
         replay::diagnosis::write(out, &report, explained.as_deref().unwrap_or(&records), case.setup.servers)
     })?;
     Ok(outcome_code(report.passed()))
 }
 
-fn print_run(out: &mut dyn Write, case: &TestCase, report: &Report, bug: Option<&str>) -> std::io::Result<()> {
+fn print_run(out: &mut dyn Write, case: &TestCase, report: &Report, raft: &harness::Selection) -> std::io::Result<()> {
     let stats = report.stats;
     writeln!(out, "{} ...", case.description)?;
     for warning in &report.warnings {
@@ -423,14 +453,14 @@ fn print_run(out: &mut dyn Write, case: &TestCase, report: &Report, bug: Option<
             writeln!(out, "  ... stats --  {line}")?;
         }
     }
-    let bug_note = bug.map(|bug| format!("  bug {bug}")).unwrap_or_default();
+    let bug_note = raft.bug().map(|bug| format!("  bug {bug}")).unwrap_or_default();
     writeln!(
         out,
         "seed {}  events {}  trace {:016x}{bug_note}  replay: {}",
         report.seed,
         report.events,
         report.trace_hash,
-        replay_command(case.name, report.seed, bug)
+        replay_command(case.name, report.seed, &raft.flags())
     )
 }
 
@@ -443,21 +473,20 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode, String> {
         });
     }
     let partition = args.partition.as_deref().map(str::parse::<Partition>).transpose()?;
-    let bug = args.bug.as_deref().map(bugs::lookup).transpose()?;
+    let raft = args.raft.selection()?;
     let jobs = args.jobs.map_or_else(default_jobs, |jobs| jobs as usize);
     let time_budget = args.time.as_deref().map(sweep::budget::parse).transpose()?;
     let config = SweepConfig {
         start: args.start,
         seeds: args.seeds.unwrap_or(UNTIL_FAIL_SEEDS),
         jobs,
-        bug,
+        raft,
         fail_fast: args.fail_fast,
         check_determinism: args.check_determinism,
         partition,
         no_invariants: args.no_invariants,
         until_fail: args.until_fail,
         time_budget,
-        factory: None,
     };
     let request = SweepRequest {
         config,
@@ -470,7 +499,6 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode, String> {
         save_failures: args.save_failures,
         save_max: args.save_max,
         version: JSON_VERSION.into(),
-        raft: "core".into(),
     };
     harness::interrupt::install()?;
     Ok(verdict_code(sweep::run(&cases, &request)?))
@@ -478,7 +506,7 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode, String> {
 
 fn run_replay(args: ReplayArgs) -> Result<ExitCode, String> {
     let case = find_test(&args.test)?;
-    let bug = args.bug.as_deref().map(bugs::lookup).transpose()?;
+    let raft = args.raft.selection()?;
     let filter = Filter {
         nodes: args.nodes.as_deref().map(|list| parse_nodes(list, case.setup.servers)).transpose()?,
         topics: args.topics.as_deref().map(Topics::parse).transpose()?,
@@ -500,6 +528,6 @@ fn run_replay(args: ReplayArgs) -> Result<ExitCode, String> {
         (Format::Text, false) => View::Lines,
     };
     let options =
-        ReplayOptions { seed: args.seed, bug, view, color: args.color.for_stdout(), filter, timeline: args.timeline };
+        ReplayOptions { seed: args.seed, raft, view, color: args.color.for_stdout(), filter, timeline: args.timeline };
     Ok(outcome_code(replay::replay(case, &options)?))
 }

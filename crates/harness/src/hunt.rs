@@ -45,7 +45,7 @@ impl Catch {
 /// happen, an ETA), so a long hunt is never silent.
 pub fn hunt_showing_progress(bug: &'static str, cases: &[&'static TestCase], seeds: u64, jobs: usize) -> Hunt {
     let names: Vec<&'static str> = cases.iter().map(|case| case.name).collect();
-    let progress = Progress::new(&names, &vec![seeds; cases.len()], jobs, Some(bug));
+    let progress = Progress::new(&names, &vec![seeds; cases.len()], jobs, format!(" --bug {bug}"));
     let total = seeds.saturating_mul(cases.len() as u64);
     crate::sweep::progress::while_showing(&progress, total, || hunt(bug, cases, seeds, jobs, &progress))
 }

@@ -29,14 +29,15 @@ pub mod hunt;
 pub mod interrupt;
 pub mod output;
 pub mod replay;
+mod selection;
 pub mod sweep;
 
-/// The one-line command that replays a seed with a readable trace.
-pub fn replay_command(test: &str, seed: u64, bug: Option<&str>) -> String {
-    match bug {
-        Some(bug) => format!("raftsim replay {test} --seed {seed} --bug {bug}"),
-        None => format!("raftsim replay {test} --seed {seed}"),
-    }
+pub use selection::Selection;
+
+/// The one-line command that replays a seed with a readable trace; `flags`
+/// choose the Raft that ran it ([`Selection::flags`]: empty for our core).
+pub fn replay_command(test: &str, seed: u64, flags: &str) -> String {
+    format!("raftsim replay {test} --seed {seed}{flags}")
 }
 
 /// The test a name names, or a one-line error that suggests the closest.

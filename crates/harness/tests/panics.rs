@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use api::{Factory, MakeArgs, Node};
 use harness::sweep::regressions::Regressions;
-use harness::sweep::{self, Progress, SharedFactory, SweepConfig, SweepRequest, Verdict, WorkList};
+use harness::sweep::{self, Progress, SweepConfig, SweepRequest, Verdict, WorkList};
+use harness::Selection;
 use tester::Check;
 
 /// Our core, but node 1 panics when it is made with an odd RNG seed.
@@ -16,7 +17,7 @@ struct Panicky;
 
 impl Factory for Panicky {
     fn name(&self) -> &str {
-        "panicky core"
+        "panicky-core"
     }
 
     fn make(&self, args: MakeArgs) -> Result<Box<dyn Node>, String> {
@@ -28,7 +29,7 @@ impl Factory for Panicky {
 }
 
 fn panicky(seeds: u64, jobs: usize) -> SweepConfig {
-    SweepConfig { seeds, jobs, factory: Some(SharedFactory(Arc::new(Panicky))), ..SweepConfig::default() }
+    SweepConfig { seeds, jobs, raft: Selection::from_factory(Arc::new(Panicky)), ..SweepConfig::default() }
 }
 
 #[test]
@@ -48,11 +49,14 @@ fn a_panicking_raft_fails_its_run_and_the_sweep_goes_on() {
         failure.reason
     );
     let mut table = Vec::new();
-    sweep::table::write(&mut table, &outcome.summaries, None).unwrap();
+    sweep::table::write(&mut table, &outcome.summaries, " --raft panicky-core").unwrap();
     let table = String::from_utf8(table).unwrap();
     let seed = failure.seed;
     assert!(table.contains(&format!("FAIL InitialElection2A seed {seed}: panic: n1 panicked in Make")), "{table}");
-    assert!(table.contains(&format!("replay: raftsim replay InitialElection2A --seed {seed}")), "{table}");
+    assert!(
+        table.contains(&format!("replay: raftsim replay InitialElection2A --seed {seed} --raft panicky-core")),
+        "{table}"
+    );
     // The same seeds panic whatever the number of workers.
     let one = sweep::sweep(&work, &panicky(20, 1), &Progress::default(), &|_, _| {});
     let seeds =
@@ -71,7 +75,6 @@ fn a_whole_sweep_with_its_progress_watcher_ends_and_reports_the_panics() {
         save_failures: false,
         save_max: None,
         version: "test".into(),
-        raft: "panicky core".into(),
     };
     // This call used to never return: the watcher waited for a flag the panicked worker never set.
     assert_eq!(sweep::run(&cases, &request), Ok(Verdict::Failed));

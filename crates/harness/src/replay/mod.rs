@@ -52,7 +52,8 @@ pub enum View {
 #[derive(Clone, Debug)]
 pub struct ReplayOptions {
     pub seed: u64,
-    pub bug: Option<&'static str>,
+    /// The Raft to run (our core by default).
+    pub raft: crate::Selection,
     pub view: View,
     pub color: bool,
     pub filter: Filter,
@@ -81,13 +82,13 @@ pub fn replay(case: &TestCase, options: &ReplayOptions) -> Result<bool, String> 
         Some(path) => Some((timeline_kind(path)?, AtomicFile::create(path)?)),
         None => None,
     };
-    let run_options = crate::bugs::options(options.bug);
+    let run_options = options.raft.options();
     let (report, trace) = record::record_run(case, options.seed, &run_options);
     if let Some((kind, file)) = timeline {
         let summary = write_timeline(case, options, &report, &trace, kind, file)?;
         output::to_stdout(|out| {
             writeln!(out, "{summary}")?;
-            closing_lines(out, case.name, &report, options.bug)
+            closing_lines(out, case.name, &report, options.raft.bug())
         })?;
         return Ok(report.passed());
     }
@@ -97,18 +98,18 @@ pub fn replay(case: &TestCase, options: &ReplayOptions) -> Result<bool, String> 
     output::to_stdout(|out| match options.view {
         View::Json => {
             let events = trace.iter().zip(&rows).filter(|(_, row)| options.filter.keeps(row));
-            json::write(out, events, case.name, servers, &report, options.bug)
+            json::write(out, events, case.name, servers, &report, options.raft.bug())
         }
         View::Lines => {
             lines::write(out, shown, Style { color: options.color })?;
             diagnosis::write(out, &report, &trace, servers)?;
-            closing_lines(out, case.name, &report, options.bug)
+            closing_lines(out, case.name, &report, options.raft.bug())
         }
         View::Columns { width } => {
             let nodes: Vec<u32> = (0..servers as u32).filter(|n| options.filter.shows_node(*n)).collect();
             columns::Columns::new(nodes, width, Style { color: options.color }).write(out, shown)?;
             diagnosis::write(out, &report, &trace, servers)?;
-            closing_lines(out, case.name, &report, options.bug)
+            closing_lines(out, case.name, &report, options.raft.bug())
         }
     })?;
     Ok(report.passed())
@@ -123,7 +124,7 @@ fn write_timeline(
     mut file: AtomicFile,
 ) -> Result<String, String> {
     let model = model::build(trace, case.setup.servers, report.end_time.micros());
-    let bug = options.bug.map(|bug| format!(" · bug {bug}")).unwrap_or_default();
+    let bug = options.raft.bug().map(|bug| format!(" · bug {bug}")).unwrap_or_default();
     let title = format!("{} · seed {}{bug}", case.name, options.seed);
     let failure = report.outcome.as_ref().err().map(ToString::to_string);
     let text = match kind {

@@ -17,8 +17,8 @@ use super::{closing_lines, diagnosis, lines};
 pub const TAIL_EVENTS: usize = 30;
 
 /// Records one seed again and returns its report and typed trace.
-pub fn record(case: &TestCase, seed: u64, bug: Option<&'static str>) -> (Report, Vec<Traced>) {
-    super::record::record_run(case, seed, &crate::bugs::options(bug))
+pub fn record(case: &TestCase, seed: u64, raft: &crate::Selection) -> (Report, Vec<Traced>) {
+    super::record::record_run(case, seed, &raft.options())
 }
 
 /// Writes the last `TAIL_EVENTS` events (quiet steps aside), the closing lines and the diagnosis.
@@ -27,7 +27,7 @@ pub fn write(
     case: &TestCase,
     report: &Report,
     trace: &[Traced],
-    bug: Option<&str>,
+    raft: &crate::Selection,
 ) -> io::Result<()> {
     let test = case.name;
     let shown: Vec<_> = rows(trace).into_iter().filter(|row| !row.quiet).collect();
@@ -36,10 +36,10 @@ pub fn write(
         writeln!(
             out,
             "... {skipped} earlier event(s); `{}` shows them all",
-            crate::replay_command(test, report.seed, bug)
+            crate::replay_command(test, report.seed, &raft.flags())
         )?;
     }
     lines::write(out, shown[skipped..].iter(), Style { color: false })?;
-    closing_lines(out, test, report, bug)?;
+    closing_lines(out, test, report, raft.bug())?;
     diagnosis::write(out, report, trace, case.setup.servers)
 }

@@ -21,8 +21,10 @@ pub fn header(tests: usize, config: &SweepConfig, planned: u64, regression_runs:
     if let Some(partition) = config.partition {
         text.push_str(&format!(", partition {partition}"));
     }
-    if let Some(bug) = config.bug {
+    if let Some(bug) = config.raft.bug() {
         text.push_str(&format!(", with planted bug {bug}"));
+    } else if config.raft != crate::Selection::core() {
+        text.push_str(&format!(", Raft {}", config.raft.name()));
     }
     if config.until_fail {
         text.push_str(", round-robin until the first failure");

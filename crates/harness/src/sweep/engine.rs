@@ -13,29 +13,20 @@
 //! budget is spent; and on the first Ctrl-C or SIGTERM ([`crate::interrupt`]).
 
 use std::any::Any;
-use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use sims::TestCase;
 use tester::{Check, Failure, Options};
 
+use crate::Selection;
+
 use super::partition::Partition;
 pub use super::progress::Progress;
 pub use super::summary::{SeedFailure, TestSummary, KEPT_FAILURES};
 pub use super::work::{WorkItem, WorkList};
-
-/// The Raft under test, shared by every worker (factories are `Send + Sync`).
-#[derive(Clone)]
-pub struct SharedFactory(pub Arc<dyn api::Factory>);
-
-impl fmt::Debug for SharedFactory {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SharedFactory({})", self.0.name())
-    }
-}
 
 /// What to sweep.
 #[derive(Clone, Debug)]
@@ -43,7 +34,8 @@ pub struct SweepConfig {
     pub start: u64,
     pub seeds: u64,
     pub jobs: usize,
-    pub bug: Option<&'static str>,
+    /// The Raft under test (our core by default), shared by every worker.
+    pub raft: Selection,
     /// Stop handing out work after the first failure.
     pub fail_fast: bool,
     /// Run every seed twice; a seed whose two runs differ fails.
@@ -60,8 +52,6 @@ pub struct SweepConfig {
     /// the first round (one seed of every test) is handed out whatever the budget.
     /// It decides only how many runs are made, never what a run does.
     pub time_budget: Option<Duration>,
-    /// The Raft under test (default: our core).
-    pub factory: Option<SharedFactory>,
 }
 
 impl Default for SweepConfig {
@@ -70,14 +60,13 @@ impl Default for SweepConfig {
             start: 0,
             seeds: 1,
             jobs: 1,
-            bug: None,
+            raft: Selection::core(),
             fail_fast: false,
             check_determinism: false,
             partition: None,
             no_invariants: false,
             until_fail: false,
             time_budget: None,
-            factory: None,
         }
     }
 }
@@ -281,11 +270,7 @@ fn may_go_on(shared: &Shared<'_>) -> bool {
 }
 
 fn worker(shared: &Shared<'_>) -> Vec<TestSummary> {
-    let base = match &shared.config.factory {
-        Some(factory) => Options::new(Arc::clone(&factory.0)),
-        None => crate::bugs::options(shared.config.bug),
-    };
-    let options = Options { check_invariants: !shared.config.no_invariants, ..base };
+    let options = Options { check_invariants: !shared.config.no_invariants, ..shared.config.raft.options() };
     let mut local: Vec<TestSummary> = (0..shared.work.tests()).map(|_| TestSummary::default()).collect();
     while may_go_on(shared) {
         let index = shared.work.index_at_turn(shared.next.fetch_add(1, Ordering::Relaxed));
@@ -411,7 +396,7 @@ mod tests {
                 jobs,
                 start: 0,
                 until_fail: true,
-                bug: Some("no-step-down-on-reply"),
+                raft: crate::Selection::core_with(Some("no-step-down-on-reply")).expect("a planted bug of this build"),
                 ..config(50, None)
             };
             let work = WorkList::new(&cases, &Regressions::default(), &config).unwrap();

@@ -107,7 +107,7 @@ fn normalise_token(token: &str) -> String {
 }
 
 /// Writes one line per group, most frequent first (then by test, check, reason), with the replay command.
-pub fn write(out: &mut dyn Write, summaries: &[TestSummary], bug: Option<&str>) -> io::Result<()> {
+pub fn write(out: &mut dyn Write, summaries: &[TestSummary], flags: &str) -> io::Result<()> {
     let mut rows = Vec::new();
     for summary in summaries.iter().filter(|summary| summary.failed > 0) {
         for ((check, key), group) in &summary.groups.groups {
@@ -122,7 +122,7 @@ pub fn write(out: &mut dyn Write, summaries: &[TestSummary], bug: Option<&str>) 
     for (summary, check, key, group) in rows {
         let rate = Rate::new(group.count, summary.runs());
         writeln!(out, "{}: {check}: {key}: {rate}, smallest seed {}", summary.name, group.smallest_seed)?;
-        writeln!(out, "     replay: {}", replay_command(summary.name, group.smallest_seed, bug))?;
+        writeln!(out, "     replay: {}", replay_command(summary.name, group.smallest_seed, flags))?;
     }
     for summary in summaries.iter().filter(|summary| summary.groups.other > 0) {
         writeln!(
@@ -178,7 +178,7 @@ mod tests {
             summary.groups.add("checkOneLeader", "expected one leader, got none", 1000 - seed);
         }
         let mut out = Vec::new();
-        write(&mut out, &[summary], None).unwrap();
+        write(&mut out, &[summary], "").unwrap();
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(

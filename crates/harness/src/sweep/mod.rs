@@ -26,13 +26,14 @@ pub mod summary;
 pub mod table;
 pub mod work;
 
+use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Instant;
 
 use sims::TestCase;
 
-pub use engine::{sweep, Progress, RunFailure, SeedRun, SharedFactory, SweepConfig, TestSummary, WorkList};
+pub use engine::{sweep, Progress, RunFailure, SeedRun, SweepConfig, TestSummary, WorkList};
 use jsonl::{Header, JsonLines};
 use regressions::Regressions;
 
@@ -53,8 +54,6 @@ pub struct SweepRequest {
     pub save_max: Option<u64>,
     /// raftsim's version and commit, for the JSON header.
     pub version: String,
-    /// The Raft under test, for the JSON header ("core": ours).
-    pub raft: String,
 }
 
 /// How a sweep ended, for the exit code.
@@ -99,16 +98,17 @@ pub fn run(cases: &[&'static TestCase], request: &SweepRequest) -> Result<Verdic
     }
 
     let names: Vec<&'static str> = cases.iter().map(|case| case.name).collect();
-    let progress = Progress::new(&names, &per_test, config.jobs, config.bug);
+    let flags = config.raft.flags();
+    let progress = Progress::new(&names, &per_test, config.jobs, flags.clone());
     let json = json.map(Mutex::new);
     let to_save: Mutex<Vec<ToSave>> = Mutex::new(Vec::new());
     let observe = |index: u64, run: &SeedRun| {
         if let Some(json) = &json {
-            let line = jsonl::line(run, config.bug);
+            let line = jsonl::line(run, config.raft.bug());
             json.lock().unwrap_or_else(|poison| poison.into_inner()).push(index, line, &work);
         }
         if let (true, Err(failure)) = (request.save_failures, &run.outcome) {
-            let bug = config.bug.map(|bug| format!(" (with --bug {bug})")).unwrap_or_default();
+            let bug = if flags.is_empty() { String::new() } else { format!(" (with{flags})") };
             let note = format!("{}: {}{bug}", failure.check, failure.reason);
             let test = names.iter().position(|name| *name == run.test).unwrap_or(0);
             to_save.lock().unwrap_or_else(|poison| poison.into_inner()).push((
@@ -128,11 +128,11 @@ pub fn run(cases: &[&'static TestCase], request: &SweepRequest) -> Result<Verdic
     let first = until_fail_tail(&outcome, &work, config);
     let failed: u64 = outcome.summaries.iter().map(|summary| summary.failed).sum();
     let printed = output::to_stdout(|out| {
-        table::write(out, &outcome.summaries, config.bug)?;
-        groups::write(out, &outcome.summaries, config.bug)?;
+        table::write(out, &outcome.summaries, &flags)?;
+        groups::write(out, &outcome.summaries, &flags)?;
         if let Some((case, (report, records))) = &first {
             writeln!(out, "first failure (--until-fail): {} seed {}", case.name, report.seed)?;
-            replay::tail::write(out, case, report, records, config.bug)?;
+            replay::tail::write(out, case, report, records, &config.raft)?;
         }
         let wrote = if write_error.is_none() { request.json.as_deref() } else { None };
         ending::write(
@@ -174,15 +174,15 @@ fn sweep_with_progress(
 
 type Tail = (&'static TestCase, (tester::Report, Vec<tester::trace::Traced>));
 
-/// With `--until-fail`, the first failure's last events. The tail replays our
-/// core: not for another Raft, and a run that panicked may panic again.
+/// With `--until-fail`, the first failure's last events, recorded again with
+/// the same Raft (a run that panicked may panic again: then no tail).
 fn until_fail_tail(outcome: &engine::Outcome, work: &WorkList, config: &SweepConfig) -> Option<Tail> {
     let (test, seed) = outcome.first_failure?;
-    if !config.until_fail || outcome.interrupted.is_some() || config.factory.is_some() {
+    if !config.until_fail || outcome.interrupted.is_some() {
         return None;
     }
-    let (case, bug) = (work.case(test), config.bug);
-    let recorded = std::panic::catch_unwind(move || replay::tail::record(case, seed, bug)).ok()?;
+    let (case, raft) = (work.case(test), &config.raft);
+    let recorded = std::panic::catch_unwind(AssertUnwindSafe(|| replay::tail::record(case, seed, raft))).ok()?;
     Some((case, recorded))
 }
 
@@ -220,12 +220,12 @@ fn json_header(cases: &[&'static TestCase], request: &SweepRequest, regressions:
     let listed = cases.iter().any(|case| !regressions.seeds_for(case.name).is_empty());
     Header {
         version: request.version.clone(),
-        raft: request.raft.clone(),
+        raft: config.raft.name(),
         network: "labrpc".into(),
         tests: cases.iter().map(|case| case.name.to_string()).collect(),
         start: config.start,
         seeds: config.seeds,
-        bug: config.bug.map(str::to_string),
+        bug: config.raft.bug().map(str::to_string),
         partition: config.partition.map(|partition| partition.to_string()),
         no_invariants: config.no_invariants,
         check_determinism: config.check_determinism,

@@ -37,7 +37,8 @@ pub struct Progress {
     pub done: AtomicU64,
     pub failed: AtomicU64,
     tests: Vec<TestProgress>,
-    bug: Option<&'static str>,
+    /// The flags that choose the Raft again, for replay lines.
+    flags: String,
     jobs: u64,
     /// Failures not shown yet, one line each (with the replay line).
     news: Mutex<Vec<String>>,
@@ -45,7 +46,7 @@ pub struct Progress {
 
 impl Progress {
     /// Counters for tests `names`, each with its planned runs, on `jobs` workers.
-    pub fn new(names: &[&'static str], planned: &[u64], jobs: usize, bug: Option<&'static str>) -> Progress {
+    pub fn new(names: &[&'static str], planned: &[u64], jobs: usize, flags: String) -> Progress {
         let tests = names
             .iter()
             .zip(planned)
@@ -57,7 +58,7 @@ impl Progress {
                 wall_us: AtomicU64::new(0),
             })
             .collect();
-        Progress { tests, bug, jobs: jobs.max(1) as u64, ..Progress::default() }
+        Progress { tests, flags, jobs: jobs.max(1) as u64, ..Progress::default() }
     }
 
     /// Counts one finished run of test number `test`, which took `wall`.
@@ -79,7 +80,7 @@ impl Progress {
                     run.seed,
                     failure.check,
                     failure.reason,
-                    replay_command(run.test, run.seed, self.bug)
+                    replay_command(run.test, run.seed, &self.flags)
                 );
                 self.news.lock().unwrap_or_else(|poison| poison.into_inner()).push(line);
             }
@@ -275,7 +276,7 @@ mod tests {
 
     #[test]
     fn the_eta_uses_each_tests_own_cost_and_names_untimed_tests() {
-        let progress = Progress::new(&["Fast2A", "Slow2C", "Later2D"], &[10, 10, 10], 2, None);
+        let progress = Progress::new(&["Fast2A", "Slow2C", "Later2D"], &[10, 10, 10], 2, String::new());
         progress.record(0, &run("Fast2A", 0, false), Duration::from_millis(100));
         progress.record(1, &run("Slow2C", 0, true), Duration::from_secs(4));
         // 9 × 0.1 s + 9 × 4 s on 2 workers, and Later2D not timed yet.

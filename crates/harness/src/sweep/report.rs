@@ -194,10 +194,23 @@ fn counts(summaries: &[TestSummary]) -> (u64, u64) {
     (summaries.iter().map(|s| s.passed).sum(), summaries.iter().map(|s| s.failed).sum())
 }
 
+/// The flags that choose the Raft a header names again (see [`crate::Selection::name`]).
+fn replay_flags(raft: &str, bug: Option<&str>) -> String {
+    let mut flags = match raft.strip_prefix("node-cmd: ") {
+        Some(cmd) => format!(" --node-cmd '{}'", cmd.replace('\'', r"'\''")),
+        None if raft == "core" => String::new(),
+        None => format!(" --raft {raft}"),
+    };
+    if let Some(bug) = bug {
+        flags.push_str(&format!(" --bug {bug}"));
+    }
+    flags
+}
+
 /// The merged report.
 pub fn write(out: &mut dyn Write, merged: &Merged, paths: &[PathBuf]) -> io::Result<()> {
     let header = &merged.header;
-    let bug = header.bug.as_deref();
+    let flags = replay_flags(&header.raft, header.bug.as_deref());
     let (passed, failed) = counts(&merged.summaries);
     let files =
         if paths.len() == 1 { Path::new(&paths[0]).display().to_string() } else { format!("{} files", paths.len()) };
@@ -212,8 +225,8 @@ pub fn write(out: &mut dyn Write, merged: &Merged, paths: &[PathBuf]) -> io::Res
         header.raft,
         header.network
     )?;
-    table::write(out, &merged.summaries, bug)?;
-    groups::write(out, &merged.summaries, bug)?;
+    table::write(out, &merged.summaries, &flags)?;
+    groups::write(out, &merged.summaries, &flags)?;
     if !merged.missing.is_empty() {
         writeln!(out, "missing shard(s): {}: this is not the whole sweep", merged.missing.join(", "))?;
     }

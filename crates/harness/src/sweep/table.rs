@@ -14,7 +14,7 @@ fn seconds(ms: Option<u64>) -> String {
 }
 
 /// Writes the table and the failing seeds.
-pub fn write(out: &mut dyn Write, summaries: &[TestSummary], bug: Option<&str>) -> io::Result<()> {
+pub fn write(out: &mut dyn Write, summaries: &[TestSummary], flags: &str) -> io::Result<()> {
     let name_width = summaries.iter().map(|summary| summary.name.len()).max().unwrap_or(4).max(4);
     writeln!(
         out,
@@ -45,7 +45,7 @@ pub fn write(out: &mut dyn Write, summaries: &[TestSummary], bug: Option<&str>) 
             for line in &failure.detail {
                 writeln!(out, "     {line}")?;
             }
-            writeln!(out, "     replay: {}", replay_command(summary.name, failure.seed, bug))?;
+            writeln!(out, "     replay: {}", replay_command(summary.name, failure.seed, flags))?;
         }
         let unlisted = summary.failed - summary.failures.len() as u64;
         if unlisted > 0 {
@@ -85,7 +85,7 @@ mod tests {
             detail: Vec::new(),
         });
         let mut out = Vec::new();
-        write(&mut out, &[summary], Some("fixed-election-timeout")).unwrap();
+        write(&mut out, &[summary], " --bug fixed-election-timeout").unwrap();
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
