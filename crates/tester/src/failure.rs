@@ -109,6 +109,9 @@ pub enum Check {
     NodePanic,
     /// Two runs of one seed differed.
     Determinism,
+    /// A command a client saw committed is not applied everywhere, at its
+    /// index, in the same order (nemesis scenarios, after the heal).
+    Acknowledged,
 }
 
 impl Check {
@@ -125,6 +128,7 @@ impl Check {
             Check::Restore => "restore",
             Check::NodePanic => "panic",
             Check::Determinism => "determinism",
+            Check::Acknowledged => "acknowledged commands applied everywhere",
         }
     }
 
@@ -137,6 +141,7 @@ impl Check {
             Check::TimeLimit | Check::Deadlock | Check::Livelock => "time limit",
             Check::Driver | Check::Restore | Check::NodePanic => "driver",
             Check::Determinism => "determinism",
+            Check::Acknowledged => "durability",
         }
     }
 }

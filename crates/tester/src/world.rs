@@ -15,6 +15,9 @@ use labrpc::{Call, Dispatch, Network, ReplyFate, RequestFate};
 use sim::{Rng, Sim, Time};
 
 use crate::applier::Applied;
+use crate::clock::Clock;
+use crate::coverage::Tracker;
+use crate::crashpoint::{CrashPoints, Outputs};
 use crate::invariants::Invariants;
 use crate::recorder::{view, Recorder};
 use crate::trace::{Fault, Input, MessageId, MessageKind, TraceEvent};
@@ -24,8 +27,8 @@ use crate::{Check, Failure, Persister, Value};
 pub enum Event {
     /// A request (or one-way message) reaches `call.to`.
     Request { call: Call, id: CallId, msg: MessageId, message: WireMessage, one_way: bool },
-    /// A reply reaches `call.from`; its bytes count on delivery.
-    Reply { call: Call, id: CallId, msg: MessageId, message: WireMessage },
+    /// A reply (to request `request`) reaches `call.from`; its bytes count on delivery.
+    Reply { call: Call, id: CallId, msg: MessageId, request: MessageId, message: WireMessage },
     /// Call `id` of `server` (incarnation `generation`) to `to` failed.
     CallFailed { server: usize, generation: u32, to: usize, id: CallId },
     /// A node's deadline, armed for one incarnation.
@@ -39,6 +42,8 @@ pub(crate) struct Peer {
     pub connected: bool,
     pub persister: Persister,
     pub applied: Applied,
+    /// The machine's clock (timer drift); true time by default.
+    pub clock: Clock,
 }
 
 /// Hash tags, so that different happenings never hash alike.
@@ -53,10 +58,20 @@ mod tag {
     pub const CONNECT: u64 = 8;
     pub const DISCONNECT: u64 = 9;
     pub const CALL_FAILED: u64 = 10;
+    pub const CRASH_POINT: u64 = 11;
+    pub const LINK: u64 = 12;
+    pub const DUPLICATE: u64 = 13;
+}
+
+/// The hash word of a single link change.
+pub(crate) fn tag_link(from: usize, to: usize, on: bool) -> u64 {
+    tag::LINK << 32 | u64::from(on) << 24 | (from as u64) << 16 | to as u64
 }
 
 /// A request being handled: (handler, caller, the caller's call id).
 type OpenCall = (usize, usize, CallId);
+/// What the world keeps of an open call: the network's call and the request's message id.
+type OpenCallInfo = (Call, MessageId);
 
 pub(crate) struct World {
     pub sim: Sim<Event>,
@@ -72,9 +87,13 @@ pub(crate) struct World {
     pub max_index: u64,
     pub invariants: Invariants,
     /// Requests handled and not yet answered.
-    open_calls: BTreeMap<OpenCall, Call>,
+    open_calls: BTreeMap<OpenCall, OpenCallInfo>,
     next_message: u64,
     pub recorder: Option<Recorder>,
+    /// Crashes armed to land inside a node's next step.
+    pub crash_points: CrashPoints,
+    /// The schedule-coverage counters.
+    pub coverage: Tracker,
 }
 
 impl World {
@@ -94,6 +113,7 @@ impl World {
                 connected: false,
                 persister: Persister::default(),
                 applied: Applied::default(),
+                clock: Clock::default(),
             })
             .collect();
         World {
@@ -111,6 +131,8 @@ impl World {
             open_calls: BTreeMap::new(),
             next_message: 0,
             recorder: record.then(|| Recorder::new(servers)),
+            crash_points: CrashPoints::new(servers),
+            coverage: Tracker::new(servers),
         }
     }
 
@@ -118,8 +140,9 @@ impl World {
         self.peers.len()
     }
 
-    fn now(&self) -> Instant {
-        Instant(self.sim.now().micros())
+    /// Now on server `i`'s own clock.
+    fn local_now(&self, i: usize) -> Instant {
+        self.peers[i].clock.local(self.sim.now())
     }
 
     /// Records the first failure; the run stops at the next step.
@@ -156,10 +179,12 @@ impl World {
                 Dispatch::Handle => {
                     self.sim.hash_add(tag::REQUEST << 32 | (call.from as u64) << 16 | call.to as u64);
                     self.record(TraceEvent::Delivered { id: msg, from: call.from as u32, to: call.to as u32 });
+                    self.coverage.request_delivered(call.from, call.to, msg.0, message.header.name);
+                    self.note_term_delivered(call.to, message.header.term);
                     let delivery = if one_way {
                         Delivery::OneWay
                     } else {
-                        self.open_calls.insert((call.to, call.from, id), call);
+                        self.open_calls.insert((call.to, call.from, id), (call, msg));
                         Delivery::Request(id)
                     };
                     let (from, term) = (NodeId(call.from as u32), message.header.term);
@@ -172,7 +197,7 @@ impl World {
                     self.after_step(call.to);
                 }
             },
-            Event::Reply { call, id, msg, message } => {
+            Event::Reply { call, id, msg, request, message } => {
                 self.net.reply_delivered(message.len());
                 // A reply to a dead incarnation returns to a killed Raft: nothing happens.
                 if self.net.generation(call.from) != call.end_generation {
@@ -186,6 +211,8 @@ impl World {
                 }
                 self.sim.hash_add(tag::REPLY << 32 | (call.to as u64) << 16 | call.from as u64);
                 self.record(TraceEvent::Delivered { id: msg, from: call.to as u32, to: call.from as u32 });
+                self.coverage.reply_delivered(call.from, call.to, request.0);
+                self.note_term_delivered(call.from, message.header.term);
                 let (to, term) = (NodeId(call.to as u32), message.header.term);
                 self.step(call.from, Input::Message(msg), move |node, now| {
                     node.handle_message(now, to, Delivery::Reply(id), message);
@@ -222,12 +249,14 @@ impl World {
     /// Server `i` handles one input; a panic in the Raft is a finding, not a crash.
     /// Records the step's state before and after. The caller then runs [`World::after_step`].
     pub fn step(&mut self, i: usize, input: Input, handle: impl FnOnce(&mut dyn Node, Instant)) {
-        let now = self.now();
+        let now = self.local_now(i);
         let Some(node) = self.peers[i].node.as_deref_mut() else { return };
         let before = self.recorder.is_some().then(|| view(node));
+        self.coverage.before_step(i, node.inspect());
         if let Err(panic) = catch_unwind(AssertUnwindSafe(|| handle(node, now))) {
             return self.node_panicked(i, &format!("{input:?}"), panic);
         }
+        self.coverage.after_step(i, self.peers[i].node.as_deref().and_then(|node| node.inspect()));
         if let (Some(before), Some(node)) = (before, self.peers[i].node.as_deref()) {
             let after = view(node);
             let recorder = self.recorder.as_mut().expect("recording");
@@ -264,48 +293,82 @@ impl World {
         self.sim.schedule(at, Event::CallFailed { server, generation, to, id });
     }
 
-    /// Carries out server `i`'s outputs in order.
+    /// Carries out server `i`'s outputs in order; an armed crash point may
+    /// crash the server between two of them.
     pub fn drive(&mut self, i: usize) {
-        loop {
-            let Some(node) = self.peers[i].node.as_deref_mut() else { break };
-            let output = match catch_unwind(AssertUnwindSafe(|| node.poll_output())) {
-                Ok(Some(output)) => output,
-                Ok(None) => break,
-                Err(panic) => return self.node_panicked(i, "poll_output", panic),
-            };
-            match output {
-                Output::Call { to, call, message } => {
-                    if self.check_peer(i, to) {
-                        self.send(i, to.0 as usize, Some(call), message);
-                    }
-                }
-                Output::Send { to, message } => {
-                    if self.check_peer(i, to) {
-                        self.send(i, to.0 as usize, None, message);
-                    }
-                }
-                Output::Reply { to, call, message } => match self.open_calls.remove(&(i, to.0 as usize, call)) {
-                    Some(net_call) => self.send_reply(net_call, call, message),
-                    None => self.fail(
-                        Failure::new(
-                            Check::Driver,
-                            format!(
-                                "n{i} replied to call {call} from n{to}, which it never received or already answered"
-                            ),
-                        )
-                        .node(i),
-                    ),
-                },
-                Output::Persist(persist) => self.peers[i].persister.save(persist.raft_state, persist.snapshot),
-                Output::Apply(apply) => {
-                    if let Err(failure) = self.apply(i, apply) {
-                        self.fail(failure);
-                    }
-                }
+        let mut carried = Outputs::default();
+        while let Some(output) = self.next_output(i) {
+            if self.crash_points.fires(i, carried.count) {
+                return self.crash_inside_step(i, carried, output);
             }
+            carried.note(&output);
+            self.carry_out(i, output);
         }
         self.rearm_timer(i);
         self.check_invariants(i);
+    }
+
+    /// Server `i`'s next output, if it has a Raft and one is queued (a panic is a finding).
+    fn next_output(&mut self, i: usize) -> Option<Output> {
+        let node = self.peers[i].node.as_deref_mut()?;
+        match catch_unwind(AssertUnwindSafe(|| node.poll_output())) {
+            Ok(output) => output,
+            Err(panic) => {
+                self.node_panicked(i, "poll_output", panic);
+                None
+            }
+        }
+    }
+
+    /// A crash point fired: `carried` outputs were carried out, `next` and the rest are lost.
+    fn crash_inside_step(&mut self, i: usize, carried: Outputs, next: Output) {
+        let mut dropped = Outputs::default();
+        dropped.note(&next);
+        while let Some(output) = self.next_output(i) {
+            dropped.note(&output);
+        }
+        if Outputs::split_persist_and_send(&carried, &dropped) {
+            self.coverage.crash_split_persist_and_send();
+        }
+        self.sim.hash_add(tag::CRASH_POINT << 32 | (carried.count as u64) << 16 | i as u64);
+        self.crash(i);
+    }
+
+    fn carry_out(&mut self, i: usize, output: Output) {
+        match output {
+            Output::Call { to, call, message } => {
+                if self.check_peer(i, to) {
+                    self.send(i, to.0 as usize, Some(call), message);
+                }
+            }
+            Output::Send { to, message } => {
+                if self.check_peer(i, to) {
+                    self.send(i, to.0 as usize, None, message);
+                }
+            }
+            Output::Reply { to, call, message } => match self.open_calls.remove(&(i, to.0 as usize, call)) {
+                Some((net_call, request)) => self.send_reply(net_call, call, request, message),
+                None => self.fail(
+                    Failure::new(
+                        Check::Driver,
+                        format!("n{i} replied to call {call} from n{to}, which it never received or already answered"),
+                    )
+                    .node(i),
+                ),
+            },
+            Output::Persist(persist) => self.peers[i].persister.save(persist.raft_state, persist.snapshot),
+            Output::Apply(apply) => {
+                if let Err(failure) = self.apply(i, apply) {
+                    self.fail(failure);
+                }
+            }
+        }
+    }
+
+    /// Coverage: a message of header term `term` reaches server `i` (before it handles it).
+    fn note_term_delivered(&mut self, i: usize, term: Option<api::Term>) {
+        let (Some(term), Some(node)) = (term, self.peers[i].node.as_deref()) else { return };
+        self.coverage.term_delivered(term.0, node.get_state().0 .0);
     }
 
     /// A message to a peer that does not exist (or to itself) breaks the protocol.
@@ -377,9 +440,16 @@ impl World {
         self.record_sent(msg, from, to, call, kind, &message);
         match self.net.send_request(&mut self.net_rng, from, to, message.len()) {
             RequestFate::Arrive { call: net_call, delay_us } => {
-                let at = self.sim.now().plus_us(delay_us);
+                let extra = self.net.nemesis().decide(&mut self.net_rng, message.header.name);
+                let at = self.sim.now().plus_us(delay_us + extra.delay_us);
                 let id = call.unwrap_or_default();
-                self.sim.schedule(at, Event::Request { call: net_call, id, msg, message, one_way: call.is_none() });
+                let one_way = call.is_none();
+                if let Some(after_us) = extra.duplicate_after_us {
+                    self.sim.hash_add(tag::DUPLICATE << 32 | msg.0);
+                    let copy = Event::Request { call: net_call, id, msg, message: message.clone(), one_way };
+                    self.sim.schedule(at.plus_us(after_us), copy);
+                }
+                self.sim.schedule(at, Event::Request { call: net_call, id, msg, message, one_way });
             }
             RequestFate::Lost { reason, delay_us } => {
                 self.lost(msg, from, to, reason);
@@ -391,14 +461,14 @@ impl World {
         }
     }
 
-    fn send_reply(&mut self, net_call: Call, id: CallId, message: WireMessage) {
+    fn send_reply(&mut self, net_call: Call, id: CallId, request: MessageId, message: WireMessage) {
         self.sim.hash_bytes(&message.bytes);
         let msg = self.next_message_id();
         self.record_sent(msg, net_call.to, net_call.from, Some(id), MessageKind::Reply, &message);
         match self.net.send_reply(&mut self.net_rng, &net_call) {
             ReplyFate::Deliver { delay_us } => {
                 let at = self.sim.now().plus_us(delay_us);
-                self.sim.schedule(at, Event::Reply { call: net_call, id, msg, message });
+                self.sim.schedule(at, Event::Reply { call: net_call, id, msg, request, message });
             }
             ReplyFate::Lost(reason) => {
                 self.lost(msg, net_call.to, net_call.from, reason);
@@ -417,7 +487,7 @@ impl World {
             .filter(|&(handler, caller, _)| handler == server || caller == server)
             .collect();
         for key in dead {
-            let net_call = self.open_calls.remove(&key).expect("listed");
+            let (net_call, _) = self.open_calls.remove(&key).expect("listed");
             let (handler, caller, id) = key;
             self.call_failed_after(caller, net_call.end_generation, handler, id, 0);
         }
@@ -427,7 +497,7 @@ impl World {
         let Some(deadline) = self.peers[i].node.as_ref().and_then(|node| node.poll_timeout()) else {
             return;
         };
-        let at = Time::from_micros(deadline.micros()).max(self.sim.now());
+        let at = self.peers[i].clock.true_time(deadline, self.sim.now());
         if self.peers[i].timer_at.is_none_or(|armed| at < armed) {
             self.peers[i].timer_at = Some(at);
             let generation = self.net.generation(i);
@@ -468,7 +538,7 @@ impl World {
     /// The service's Snapshot(index, data) on server `i`, from within its apply.
     fn service_snapshot(&mut self, i: usize, index: LogIndex, data: Vec<u8>) {
         self.record(TraceEvent::SnapshotTaken { node: i as u32, index: index.0 });
-        let now = self.now();
+        let now = self.local_now(i);
         let Some(node) = self.peers[i].node.as_deref_mut() else { return };
         if let Err(panic) = catch_unwind(AssertUnwindSafe(|| node.snapshot(now, index, data))) {
             self.node_panicked(i, &format!("Snapshot {{ index: {index} }}"), panic);
@@ -492,6 +562,7 @@ impl World {
 
     /// disconnect(i): disable every end out of and into i.
     pub fn disconnect(&mut self, i: usize) {
+        self.note_leader_lost(i);
         self.sim.hash_add(tag::DISCONNECT << 32 | i as u64);
         self.record(TraceEvent::Fault(Fault::Disconnect(i as u32)));
         self.peers[i].connected = false;
@@ -500,6 +571,16 @@ impl World {
             self.net.enable(j, i, false);
         }
         self.fail_open_calls_of(i);
+    }
+
+    /// Coverage: server `i` is about to be cut off or crash; is it a leader with uncommitted entries?
+    pub(crate) fn note_leader_lost(&mut self, i: usize) {
+        if !self.peers[i].connected {
+            return;
+        }
+        if let Some(inspect) = self.peers[i].node.as_deref().and_then(|node| node.inspect()) {
+            self.coverage.leader_lost(inspect);
+        }
     }
 
     pub fn set_reliable(&mut self, reliable: bool) {
@@ -518,6 +599,7 @@ impl World {
 
     /// crash1(i): disconnect, delete the server, keep the persister, kill the Raft.
     pub fn crash(&mut self, i: usize) {
+        self.crash_points.disarm(i);
         self.disconnect(i);
         self.net.delete_server(i);
         if self.peers[i].node.take().is_some() {
@@ -540,7 +622,7 @@ impl World {
         let args = MakeArgs {
             me: NodeId(i as u32),
             peers: self.servers() as u32,
-            now: self.now(),
+            now: self.local_now(i),
             rng_seed: self.node_seeds.next_u64(),
             raft_state: self.peers[i].persister.raft_state().to_vec(),
             snapshot,
