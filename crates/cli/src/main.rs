@@ -216,7 +216,7 @@ fn execute(command: Command) -> Result<ExitCode, String> {
     match command {
         Command::List => {
             output::to_stdout(|out| {
-                for case in sims::TESTS {
+                for case in sims::all_cases() {
                     writeln!(out, "{:<28} {} servers  {}", case.name, case.setup.servers, case.description)?;
                 }
                 Ok(())

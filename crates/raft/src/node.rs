@@ -293,14 +293,23 @@ impl Node {
 
     /// Sends a new request, after persisting whatever it depends on.
     pub(crate) fn send(&mut self, to: NodeId, message: Message) {
-        self.flush_persist();
+        self.persist_before_speaking();
         self.outputs.push_back(Output::Send { to, message });
     }
 
     /// Answers the request being handled, after persisting whatever it depends on.
     pub(crate) fn reply(&mut self, to: NodeId, message: Message) {
-        self.flush_persist();
+        self.persist_before_speaking();
         self.outputs.push_back(Output::Reply { to, message });
+    }
+
+    /// Figure 2: persistent state is "updated on stable storage before
+    /// responding to RPCs" (and before any request that relies on it).
+    fn persist_before_speaking(&mut self) {
+        // The planted bug persists only at the end of the step, after speaking.
+        if !planted!(self, SendBeforePersist) {
+            self.flush_persist();
+        }
     }
 
     /// The other peers, in id order.

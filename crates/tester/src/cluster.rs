@@ -49,11 +49,13 @@ pub struct Cluster {
     span: Rc<RefCell<Span>>,
     /// Commands a client saw committed, by index (nemesis scenarios).
     pub(crate) acknowledged: Rc<RefCell<BTreeMap<u64, Value>>>,
+    /// The fault kinds a swarm-testing scenario turned on for this seed.
+    pub(crate) swarm: Rc<RefCell<Vec<&'static str>>>,
 }
 
 impl Cluster {
     pub(crate) fn new(sim: Sim<Event>, world: Rc<RefCell<World>>) -> Cluster {
-        Cluster { sim, world, span: Rc::default(), acknowledged: Rc::default() }
+        Cluster { sim, world, span: Rc::default(), acknowledged: Rc::default(), swarm: Rc::default() }
     }
 
     pub fn servers(&self) -> usize {

@@ -82,6 +82,15 @@ impl Cluster {
         Ok(())
     }
 
+    /// Names the fault kinds this seed turned on (printed with the run, as VOPR prints its options).
+    pub fn set_swarm(&self, faults: Vec<&'static str>) {
+        *self.swarm.borrow_mut() = faults;
+    }
+
+    pub fn swarm(&self) -> Vec<&'static str> {
+        self.swarm.borrow().clone()
+    }
+
     /// The schedule coverage so far.
     pub fn coverage(&self) -> Coverage {
         self.world.borrow().coverage.coverage()

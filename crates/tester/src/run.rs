@@ -91,6 +91,8 @@ pub struct Report {
     pub trace: Option<Vec<Traced>>,
     /// How often the run reached each bug-prone situation (counted as it went).
     pub coverage: Coverage,
+    /// The fault kinds a swarm-testing scenario turned on (empty for the lab's tests).
+    pub swarm: Vec<&'static str>,
 }
 
 impl Report {
@@ -201,5 +203,6 @@ where
         trace_hash: sim.hash().value(),
         trace,
         coverage: cluster.coverage(),
+        swarm: cluster.swarm(),
     }
 }
