@@ -139,12 +139,12 @@ pub static TESTS: &[TestCase] = &[
 
 /// The nemesis family: seeded fault mixes beyond the lab (see [`crate::nemesis`]).
 pub static NEMESIS: &[TestCase] = &[
-    test_case!("NemesisSwarm3", "Nemesis: a swarm of faults, 3 servers", setup(3, false, false), nemesis::swarm),
-    test_case!("NemesisSwarm5", "Nemesis: a swarm of faults, 5 servers", setup(5, false, false), nemesis::swarm),
+    test_case!("NemesisSwarm3", "Nemesis: a swarm of faults, 3 servers", setup(3, false, true), nemesis::swarm),
+    test_case!("NemesisSwarm5", "Nemesis: a swarm of faults, 5 servers", setup(5, false, true), nemesis::swarm),
     test_case!(
         "NemesisCrash5",
         "Nemesis: crash storms with crash points inside steps, 5 servers",
-        setup(5, false, false),
+        setup(5, false, true),
         nemesis::crash_storm
     ),
     test_case!(

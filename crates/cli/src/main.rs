@@ -61,6 +61,9 @@ enum Command {
         /// Run with a planted bug (see `raftsim bugs`).
         #[arg(long)]
         bug: Option<String>,
+        /// Message timing: loopback (default) or labrpc-exact.
+        #[arg(long, default_value = "loopback", value_parser = harness::network::parse)]
+        network: tester::Profile,
     },
     /// Run many seeds of the tests a pattern names (a name, a part like 2A, a substring, `all`).
     Sweep(SweepArgs),
@@ -126,6 +129,12 @@ struct SweepArgs {
     /// Skip Raft's invariants after every event (faster; the lab's own checks still run).
     #[arg(long)]
     no_invariants: bool,
+    /// Message timing: loopback (default) or labrpc-exact.
+    #[arg(long, default_value = "loopback", value_parser = harness::network::parse)]
+    network: tester::Profile,
+    /// Print how often the runs reached bug-prone situations (split votes, overtaking replies, ...).
+    #[arg(long)]
+    coverage: bool,
 }
 
 #[derive(clap::Args)]
@@ -238,7 +247,7 @@ fn execute(command: Command) -> Result<ExitCode, String> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Run { test, seed, trace, bug } => run(&test, seed, trace, bug.as_deref()),
+        Command::Run { test, seed, trace, bug, network } => run(&test, seed, trace, bug.as_deref(), network),
         Command::Sweep(args) => run_sweep(args),
         Command::Replay(args) => run_replay(args),
         Command::Hunt { tests, seeds, bugs, jobs } => run_hunt(&tests, seeds, bugs.as_deref(), jobs),
@@ -309,10 +318,10 @@ fn outcome_code(passed: bool) -> ExitCode {
     }
 }
 
-fn run(test: &str, seed: u64, trace: bool, bug: Option<&str>) -> Result<ExitCode, String> {
+fn run(test: &str, seed: u64, trace: bool, bug: Option<&str>, network: tester::Profile) -> Result<ExitCode, String> {
     let case = find_test(test)?;
     let bug = bug.map(bugs::lookup).transpose()?;
-    let options = bugs::options(bug);
+    let options = harness::network::options(bug, network);
     let (report, records) = if trace {
         replay::record::record_run(case, seed, &options)
     } else {
@@ -336,6 +345,9 @@ fn print_run(out: &mut dyn Write, case: &TestCase, report: &Report, bug: Option<
     writeln!(out, "{} ...", case.description)?;
     for warning in &report.warnings {
         writeln!(out, "warning: {warning}")?;
+    }
+    if let Some(swarm) = harness::network::swarm_line(report) {
+        writeln!(out, "{swarm}")?;
     }
     let line = format!(
         "{:4.1}  {} {:4} {:7} {:4}",
@@ -386,6 +398,8 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode, String> {
         no_invariants: args.no_invariants,
         until_fail: args.until_fail,
         time_budget,
+        network: args.network,
+        coverage: args.coverage,
     };
     let request = SweepRequest {
         config,

@@ -23,6 +23,7 @@
 pub mod bugs;
 pub mod exit;
 pub mod hunt;
+pub mod network;
 pub mod output;
 pub mod replay;
 pub mod sweep;

@@ -22,6 +22,8 @@ fn hashes(pattern: &str, seeds: u64, jobs: usize) -> Hashes {
             no_invariants: false,
             until_fail: false,
             time_budget: None,
+            network: tester::Profile::default(),
+            coverage: false,
         };
         let work = WorkList::new(&cases, &Regressions::default(), &config);
         let seen = Mutex::new(Vec::new());

@@ -2,7 +2,8 @@
 //! in. The tester counts them cheaply as the run goes (no trace needed), so
 //! sweeps can report them for every seed:
 //!
-//! - a split vote (a term with two or more candidates and no leader, §5.2);
+//! - a split vote (a term in which a majority voted, for two or more
+//!   candidates, and nobody won, §5.2);
 //! - more than one candidate in a term;
 //! - a leader crashed or cut off from a majority with uncommitted entries (§5.4.2, Figure 8);
 //! - a message of an older term delivered (§5.1: it must be ignored);
@@ -59,7 +60,7 @@ impl Situation {
 
     pub fn description(self) -> &'static str {
         match self {
-            Situation::SplitVote => "a term with two or more candidates and no leader",
+            Situation::SplitVote => "a majority voted in a term, for several candidates, and nobody won",
             Situation::CandidatesInTerm => "more than one candidate in a term",
             Situation::LeaderLostUncommitted => "a leader crashed or cut off from a majority with uncommitted entries",
             Situation::StaleTermDelivered => "a message of an older term delivered",
@@ -102,10 +103,11 @@ impl Coverage {
     }
 }
 
-/// Who ran in one term.
+/// Who ran and who voted in one term.
 #[derive(Clone, Copy, Debug, Default)]
 struct TermSeen {
     candidates: u64,
+    voters: u64,
     leader: bool,
 }
 
@@ -182,11 +184,15 @@ impl Tracker {
     pub fn after_step(&mut self, i: usize, node: Option<&dyn Inspect>) {
         let (Some(node), Some((last_index, last_term))) = (node, self.before[i].take()) else { return };
         let state = node.state();
-        if state.role != Role::Follower {
+        if state.role != Role::Follower || state.voted_for.is_some() {
             let seen = self.terms.entry(state.term.0).or_default();
             match state.role {
                 Role::Candidate => seen.candidates |= 1 << i,
-                _ => seen.leader = true,
+                Role::Leader => seen.leader = true,
+                Role::Follower => {}
+            }
+            if state.voted_for.is_some() {
+                seen.voters |= 1 << i;
             }
         }
         let above_snapshot = last_index > state.snapshot_index.0;
@@ -198,14 +204,41 @@ impl Tracker {
     /// The counts so far; terms still open at the end count too.
     pub fn coverage(&self) -> Coverage {
         let mut coverage = self.coverage;
+        let quorum = self.servers as u32 / 2 + 1;
         for seen in self.terms.values() {
             if seen.candidates.count_ones() > 1 {
                 coverage.add(Situation::CandidatesInTerm);
-                if !seen.leader {
+                // A majority voted, some for a candidate other than themselves, and nobody won.
+                let split = seen.voters.count_ones() >= quorum && seen.voters & !seen.candidates != 0;
+                if !seen.leader && split {
                     coverage.add(Situation::SplitVote);
                 }
             }
         }
         coverage
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overtaking_replies_stale_terms_and_repeated_snapshots_are_counted() {
+        let mut tracker = Tracker::new(3);
+        tracker.reply_delivered(0, 1, 7);
+        tracker.reply_delivered(0, 1, 5);
+        tracker.reply_delivered(0, 2, 6);
+        tracker.term_delivered(2, 3);
+        tracker.term_delivered(3, 3);
+        tracker.request_delivered(0, 1, 4, "InstallSnapshot");
+        tracker.request_delivered(0, 1, 4, "InstallSnapshot");
+        tracker.request_delivered(0, 2, 9, "AppendEntries");
+        tracker.request_delivered(0, 2, 8, "AppendEntries");
+        let coverage = tracker.coverage();
+        assert_eq!(coverage.get(Situation::ReplyOvertaken), 1);
+        assert_eq!(coverage.get(Situation::StaleTermDelivered), 1);
+        assert_eq!(coverage.get(Situation::SnapshotLateOrTwice), 1);
+        assert_eq!(coverage.get(Situation::SplitVote), 0);
     }
 }

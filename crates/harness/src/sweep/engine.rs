@@ -47,6 +47,10 @@ pub struct SweepConfig {
     /// Stop handing out runs after this much wall-clock time (`--time`).
     /// It decides only how many runs are made, never what a run does.
     pub time_budget: Option<Duration>,
+    /// How message latencies are drawn (`--network`).
+    pub network: tester::Profile,
+    /// Print the schedule-coverage table (`--coverage`).
+    pub coverage: bool,
 }
 
 /// One test's runs.
@@ -201,6 +205,7 @@ pub struct SeedRun {
     pub trace_hash: u64,
     /// More lines about the failure (the determinism diff).
     pub detail: Vec<String>,
+    pub coverage: tester::Coverage,
 }
 
 /// Runs one seed (twice, when checking determinism).
@@ -232,6 +237,7 @@ pub fn run_seed(case: &TestCase, seed: u64, position: u64, options: &Options, tw
         bytes: report.stats.bytes,
         trace_hash: report.trace_hash,
         detail,
+        coverage: report.coverage,
     }
 }
 
@@ -266,6 +272,7 @@ pub struct TestSummary {
     pub digest: u64,
     /// Wall time from the first run's start to the last run's end (speed report only).
     pub wall: Option<(Instant, Instant)>,
+    pub coverage: super::coverage::CoverageTally,
 }
 
 impl TestSummary {
@@ -278,6 +285,7 @@ impl TestSummary {
         self.events += run.events;
         self.rpcs += run.rpcs;
         self.bytes += run.bytes;
+        self.coverage.add(&run.coverage);
         self.digest = self.digest.wrapping_add(mix(run.seed, run.trace_hash));
         self.wall = Some(self.wall.map_or((began, ended), |(first, last)| (first.min(began), last.max(ended))));
         match &run.outcome {
@@ -312,6 +320,7 @@ impl TestSummary {
         self.events += other.events;
         self.rpcs += other.rpcs;
         self.bytes += other.bytes;
+        self.coverage.merge(&other.coverage);
         self.digest = self.digest.wrapping_add(other.digest);
         self.wall = match (self.wall, other.wall) {
             (Some((a0, a1)), Some((b0, b1))) => Some((a0.min(b0), a1.max(b1))),
@@ -411,7 +420,10 @@ pub fn sweep(
 }
 
 fn worker(shared: &Shared<'_>) -> Vec<TestSummary> {
-    let options = Options { check_invariants: !shared.config.no_invariants, ..crate::bugs::options(shared.config.bug) };
+    let options = Options {
+        check_invariants: !shared.config.no_invariants,
+        ..crate::network::options(shared.config.bug, shared.config.network)
+    };
     let mut local: Vec<TestSummary> = (0..shared.work.tests()).map(|_| TestSummary::default()).collect();
     while !shared.stop.load(Ordering::Relaxed) {
         if let Some(deadline) = shared.deadline {
@@ -468,6 +480,8 @@ mod tests {
             no_invariants: false,
             until_fail: false,
             time_budget: None,
+            network: tester::Profile::default(),
+            coverage: false,
         }
     }
 

@@ -33,6 +33,7 @@ struct Line<'a> {
     trace_hash: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     bug: Option<&'a str>,
+    coverage: BTreeMap<&'static str, u64>,
 }
 
 /// One run as a JSON object, without a newline.
@@ -50,6 +51,7 @@ pub fn line(run: &SeedRun, bug: Option<&str>) -> String {
         bytes: run.bytes,
         trace_hash: format!("{:016x}", run.trace_hash),
         bug,
+        coverage: super::coverage::json(&run.coverage),
     };
     serde_json::to_string(&line).expect("plain data serializes")
 }

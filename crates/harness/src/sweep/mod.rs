@@ -10,6 +10,7 @@
 //! - [`progress`], [`table`]: what the user sees.
 
 pub mod budget;
+pub mod coverage;
 pub mod engine;
 pub mod groups;
 pub mod histogram;
@@ -96,6 +97,9 @@ pub fn run(cases: &[&'static TestCase], request: &SweepRequest) -> Result<bool, 
     output::to_stdout(|out| {
         table::write(out, &outcome.summaries, config.bug)?;
         groups::write(out, &outcome.summaries, config.bug)?;
+        if config.coverage {
+            coverage::write(out, &outcome.summaries)?;
+        }
         if let Some((case, (report, records))) = &first {
             writeln!(out, "first failure (--until-fail): {} seed {}", case.name, report.seed)?;
             replay::tail::write(out, case, report, records, config.bug)?;
