@@ -45,7 +45,7 @@ fn seeds_for(part: &str) -> u64 {
 
 fn bless() {
     let mut text = String::from("# test seed trace-hash — see sims/tests/golden.rs before changing\n");
-    for case in sims::TESTS {
+    for case in sims::all_cases() {
         for seed in 0..seeds_for(case.part()) {
             let report = sims::run_test(case, seed, &sims::core_options());
             writeln!(text, "{} {seed} {:016x}", case.name, report.trace_hash).unwrap();
@@ -76,6 +76,7 @@ fn trace_hashes_match_the_golden_file() {
         checked += 1;
     }
     assert!(checked >= 300, "only {checked} pinned pairs");
+    assert!(text.contains("\nNemesisSwarm5 "), "the nemesis family is pinned too");
     assert!(
         mismatches.is_empty(),
         "{} of {checked} runs no longer replay:\n{}",
