@@ -5,7 +5,9 @@
 //! (bounded by how far the fastest worker gets ahead of the slowest run).
 //! The file appears only when the sweep is over (see [`crate::output`]).
 //!
-//! `{"test":"InitialElection2A","seed":0,"outcome":"fail","check":"checkOneLeader","reason":"expected one leader, got none","virtual_time_us":5001000,"events":250,"rpcs":96,"bytes":768,"trace_hash":"21a5f2de7616f337"}`
+//! `{"test":"InitialElection2A","seed":0,"outcome":"fail","check":"checkOneLeader","reason":"expected one leader, got none","virtual_time_us":5001000,"events":250,"rpcs":96,"bytes":768,"trace_hash":"21a5f2de7616f337","coverage":{"candidates>1":2,"crash-persist-send":0,"leader-lost-uncommitted":0,"reply-overtaken":3,"snapshot-late-or-twice":0,"split-vote":1,"stale-term-delivered":4,"suffix-truncated":0}}`
+//!
+//! `coverage` counts how often the run reached each bug-prone situation (see [`super::coverage`]).
 //!
 //! The trace hash is a hex string: a 64-bit number does not survive a
 //! JavaScript or jq reader as a number.
