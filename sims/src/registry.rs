@@ -6,7 +6,7 @@ use std::pin::Pin;
 
 use tester::{Cluster, Failure, Options, Report, Setup};
 
-use crate::{lab2a, lab2b, lab2c, lab2d};
+use crate::{lab2a, lab2b, lab2c, lab2d, nemesis};
 
 type Scenario = fn(Cluster) -> Pin<Box<dyn Future<Output = Result<(), Failure>>>>;
 
@@ -21,8 +21,11 @@ pub struct TestCase {
 }
 
 impl TestCase {
-    /// The lab part: `2A`, `2B`, `2C` or `2D`.
+    /// The lab part: `2A`, `2B`, `2C` or `2D`; `nemesis` for the nemesis family.
     pub fn part(&self) -> &'static str {
+        if self.name.starts_with("Nemesis") {
+            return "nemesis";
+        }
         &self.name[self.name.len() - 2..]
     }
 }
@@ -134,14 +137,44 @@ pub static TESTS: &[TestCase] = &[
     ),
 ];
 
+/// The nemesis family: seeded fault mixes beyond the lab (see [`crate::nemesis`]).
+pub static NEMESIS: &[TestCase] = &[
+    test_case!("NemesisSwarm3", "Nemesis: a swarm of faults, 3 servers", setup(3, false, true), nemesis::swarm),
+    test_case!("NemesisSwarm5", "Nemesis: a swarm of faults, 5 servers", setup(5, false, true), nemesis::swarm),
+    test_case!(
+        "NemesisCrash5",
+        "Nemesis: crash storms with crash points inside steps, 5 servers",
+        setup(5, false, true),
+        nemesis::crash_storm
+    ),
+    test_case!(
+        "NemesisSnapshot3",
+        "Nemesis: snapshots with late and duplicated requests, 3 servers",
+        setup(3, false, true),
+        nemesis::snapshot_storm
+    ),
+    test_case!(
+        "NemesisSnapshot5",
+        "Nemesis: snapshots with late and duplicated requests, 5 servers",
+        setup(5, false, true),
+        nemesis::snapshot_storm
+    ),
+];
+
+/// Every registered scenario: the lab's tests, then the nemesis family.
+pub fn all_cases() -> impl Iterator<Item = &'static TestCase> {
+    TESTS.iter().chain(NEMESIS)
+}
+
 /// The test with this name (case-insensitive; a leading `Test` is optional).
 pub fn find(name: &str) -> Option<&'static TestCase> {
     let name = name.strip_prefix("Test").unwrap_or(name);
-    TESTS.iter().find(|case| case.name.eq_ignore_ascii_case(name))
+    all_cases().find(|case| case.name.eq_ignore_ascii_case(name))
 }
 
-/// The tests a pattern names: `all`, an exact name, a part (`2A`), a
-/// substring (`Snapshot`), or several of these separated by commas.
+/// The tests a pattern names: `all` (the lab's 28), an exact name, a part
+/// (`2A`), a substring (`Snapshot`, `Nemesis`), or several of these separated
+/// by commas.
 pub fn matching(pattern: &str) -> Vec<&'static TestCase> {
     let mut found: Vec<&'static TestCase> = Vec::new();
     for word in pattern.split(',').map(str::trim).filter(|word| !word.is_empty()) {
@@ -151,7 +184,7 @@ pub fn matching(pattern: &str) -> Vec<&'static TestCase> {
         } else if let Some(case) = find(word) {
             vec![case]
         } else {
-            TESTS.iter().filter(|case| case.name.to_ascii_lowercase().contains(&lower)).collect()
+            all_cases().filter(|case| case.name.to_ascii_lowercase().contains(&lower)).collect()
         };
         for case in hits {
             if !found.iter().any(|seen| seen.name == case.name) {
@@ -159,16 +192,15 @@ pub fn matching(pattern: &str) -> Vec<&'static TestCase> {
             }
         }
     }
-    // Keep test_test.go's order.
-    found.sort_by_key(|case| TESTS.iter().position(|c| c.name == case.name));
+    // Keep test_test.go's order, the nemesis family after it.
+    found.sort_by_key(|case| all_cases().position(|c| c.name == case.name));
     found
 }
 
 /// The registered name closest to `name` (edit distance), to suggest on a typo.
 pub fn suggest(name: &str) -> Option<&'static str> {
     let target = name.to_ascii_lowercase();
-    TESTS
-        .iter()
+    all_cases()
         .map(|case| (edit_distance(&case.name.to_ascii_lowercase(), &target), case.name))
         .min()
         .filter(|(distance, _)| *distance <= target.len().max(4) / 2 + 2)
@@ -224,6 +256,8 @@ mod tests {
         assert_eq!(matching("TestInitialElection2A").len(), 1);
         assert_eq!(matching("initialelection2a, 2A").len(), 3);
         assert!(matching("nothing-like-this").is_empty());
+        assert_eq!(matching("nemesis").len(), NEMESIS.len());
+        assert!(matching("all").iter().all(|case| case.part() != "nemesis"));
     }
 
     #[test]

@@ -101,6 +101,9 @@ enum Command {
         trace: bool,
         #[command(flatten)]
         raft: RaftArgs,
+        /// Message timing: loopback (default) or labrpc-exact.
+        #[arg(long, default_value = "loopback", value_parser = harness::network::parse)]
+        network: tester::Profile,
     },
     /// Run many seeds of the tests a pattern names (a name, a part like 2A, a substring, `all`).
     Sweep(SweepArgs),
@@ -181,6 +184,12 @@ struct SweepArgs {
     /// Skip Raft's invariants after every event (faster; the lab's own checks still run).
     #[arg(long)]
     no_invariants: bool,
+    /// Message timing: loopback (default) or labrpc-exact.
+    #[arg(long, default_value = "loopback", value_parser = harness::network::parse)]
+    network: tester::Profile,
+    /// Print how often the runs reached bug-prone situations (split votes, overtaking replies, ...).
+    #[arg(long)]
+    coverage: bool,
 }
 
 #[derive(clap::Args)]
@@ -280,7 +289,7 @@ fn execute(command: Command) -> Result<ExitCode, String> {
         }
         Command::List { rafts: false } => {
             output::to_stdout(|out| {
-                for case in sims::TESTS {
+                for case in sims::all_cases() {
                     writeln!(out, "{:<28} {} servers  {}", case.name, case.setup.servers, case.description)?;
                 }
                 Ok(())
@@ -302,7 +311,7 @@ fn execute(command: Command) -> Result<ExitCode, String> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Run { test, seed, trace, raft } => run(&test, seed, trace, &raft.selection()?),
+        Command::Run { test, seed, trace, raft, network } => run(&test, seed, trace, &raft.selection()?, network),
         Command::Sweep(args) => run_sweep(args),
         Command::Replay(args) => run_replay(args),
         Command::Hunt { tests, seeds, bugs, jobs } => run_hunt(&tests, seeds, bugs.as_deref(), jobs),
@@ -411,9 +420,15 @@ fn outcome_code(passed: bool) -> ExitCode {
     }
 }
 
-fn run(test: &str, seed: u64, trace: bool, raft: &harness::Selection) -> Result<ExitCode, String> {
+fn run(
+    test: &str,
+    seed: u64,
+    trace: bool,
+    raft: &harness::Selection,
+    network: tester::Profile,
+) -> Result<ExitCode, String> {
     let case = find_test(test)?;
-    let options = raft.options();
+    let options = tester::Options { network, ..raft.options() };
     let (report, records) = if trace {
         replay::record::record_run(case, seed, &options)
     } else {
@@ -437,6 +452,9 @@ fn print_run(out: &mut dyn Write, case: &TestCase, report: &Report, raft: &harne
     writeln!(out, "{} ...", case.description)?;
     for warning in &report.warnings {
         writeln!(out, "warning: {warning}")?;
+    }
+    if let Some(swarm) = harness::network::swarm_line(report) {
+        writeln!(out, "{swarm}")?;
     }
     let line = format!(
         "{:4.1}  {} {:4} {:7} {:4}",
@@ -487,6 +505,8 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode, String> {
         no_invariants: args.no_invariants,
         until_fail: args.until_fail,
         time_budget,
+        network: args.network,
+        coverage: args.coverage,
     };
     let request = SweepRequest {
         config,

@@ -8,11 +8,12 @@ use std::process::{Command, Stdio};
 use common::{assert_usage_error, planted_bugs, raftsim, stdout};
 
 #[test]
-fn list_names_all_28_tests() {
+fn list_names_all_28_tests_then_the_nemesis_family() {
     let output = raftsim(&["list"]);
     assert!(output.status.success());
     let text = stdout(&output);
-    assert_eq!(text.lines().count(), 28);
+    assert_eq!(text.lines().count(), 28 + sims::NEMESIS.len());
+    assert!(text.lines().skip(28).all(|line| line.starts_with("Nemesis")));
     assert!(text.lines().next().unwrap().starts_with("InitialElection2A"));
 }
 

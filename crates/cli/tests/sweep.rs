@@ -239,7 +239,7 @@ fn until_fail_stops_at_the_first_failure_and_shows_why() {
     let text = stdout(&output);
     assert!(text.contains("round-robin until the first failure"), "{text}");
     assert!(text.contains("first failure (--until-fail): InitialElection2A seed 0\n"), "{text}");
-    assert!(text.contains("n2 recv #192 ← n1  VoteReply(t16 denied)\n"), "the trace's tail: {text}");
+    assert!(text.contains("n2 recv #191 ← n0  VoteReply(t16 denied)\n"), "the trace's tail: {text}");
     assert!(text.contains("n2 t16 candidate recv #184: denied n1 its vote for term 16 (already voted)\n"), "{text}");
     assert!(text.contains("check:  checkOneLeader\nreason: expected one leader, got none\n"), "{text}");
     assert!(text.contains("stopped at the first failure (--until-fail): 1 of 3000000 runs made"), "{text}");

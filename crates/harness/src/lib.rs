@@ -27,6 +27,7 @@ pub mod bugs;
 pub mod exit;
 pub mod hunt;
 pub mod interrupt;
+pub mod network;
 pub mod output;
 pub mod replay;
 mod selection;

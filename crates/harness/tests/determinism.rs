@@ -44,3 +44,12 @@ fn crash_restart_and_snapshot_runs_replay_across_worker_counts() {
     assert_eq!(one, hashes(pattern, 12, 2));
     assert_eq!(one, hashes(pattern, 12, 3));
 }
+
+/// Determinism through the nemesis: crash points, duplicates, delays, drift, partitions.
+#[test]
+fn nemesis_runs_replay_across_worker_counts() {
+    let one = hashes("Nemesis", 8, 1);
+    assert_eq!(one.0.len(), sims::NEMESIS.len() * 8);
+    assert_eq!(one, hashes("Nemesis", 8, 2));
+    assert_eq!(one, hashes("Nemesis", 8, 3));
+}

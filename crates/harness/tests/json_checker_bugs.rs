@@ -19,7 +19,7 @@ use checker::{check, replay_json, Property};
 
 /// (bug, test, seed, the property it breaks, the event that breaks it, the tester's check).
 const CAUGHT: [(&str, &str, u64, Property, &str, &str); 4] = [
-    ("ignore-reply-term", "Figure8Unreliable2C", 572, Property::ElectionSafety, "step", "Election Safety (§5.2)"),
+    ("ignore-reply-term", "NemesisSwarm5", 36, Property::ElectionSafety, "step", "Election Safety (§5.2)"),
     ("no-step-down-on-reply", "ReElection2A", 0, Property::TermRule, "step", "Term rule (Figure 2, all servers)"),
     (
         "commit-beyond-verified",

@@ -17,9 +17,18 @@
 //! Servers are named 0..n. A server's *ends* (its client side) and its
 //! *server object* are renewed by [`Network::start_server`], as the tester's
 //! start1 makes new ends and a new Server; old ends never work again.
+//!
+//! Every delivered message takes a latency drawn by the network's
+//! [`Profile`] (µs-resolution loopback timing by default, labrpc's exact
+//! zero-latency model on request); a [`Nemesis`] may delay or duplicate
+//! requests beyond what labrpc does.
 
 mod fate;
+mod nemesis;
 mod network;
+mod timing;
 
 pub use fate::{Call, Dispatch, Lost, ReplyFate, RequestFate};
+pub use nemesis::{Extra, Nemesis};
 pub use network::{Network, LONG_DELAY_MS, LONG_REORDER_MS_BASE, LONG_REORDER_MS_SPAN, SHORT_DELAY_MS};
+pub use timing::{loopback_latency_us, Profile};

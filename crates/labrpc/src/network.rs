@@ -3,6 +3,8 @@
 
 use sim::Rng;
 
+use crate::timing::{loopback_latency_us, Profile};
+use crate::Nemesis;
 use crate::{Call, Dispatch, Lost, ReplyFate, RequestFate};
 
 /// Unreliable requests wait U[0, 27) ms before anything else happens.
@@ -22,6 +24,8 @@ pub const LONG_REORDER_MS_SPAN: u64 = 2000;
 #[derive(Clone, Debug)]
 pub struct Network {
     servers: usize,
+    profile: Profile,
+    nemesis: Nemesis,
     reliable: bool,
     long_delays: bool,
     long_reordering: bool,
@@ -42,6 +46,8 @@ impl Network {
     pub fn new(servers: usize) -> Network {
         Network {
             servers,
+            profile: Profile::default(),
+            nemesis: Nemesis::default(),
             reliable: true,
             long_delays: false,
             long_reordering: false,
@@ -56,6 +62,40 @@ impl Network {
 
     pub fn servers(&self) -> usize {
         self.servers
+    }
+
+    /// How latencies are drawn (see [`Profile`]); set before the first message.
+    pub fn set_profile(&mut self, profile: Profile) {
+        self.profile = profile;
+    }
+
+    pub fn profile(&self) -> Profile {
+        self.profile
+    }
+
+    /// U[0, span_ms) ms: whole milliseconds as labrpc-exact draws them, else in µs.
+    fn below_ms(&self, rng: &mut Rng, span_ms: u64) -> u64 {
+        match self.profile {
+            Profile::LabrpcExact => rng.below(span_ms) * 1000,
+            Profile::Loopback => rng.below(span_ms * 1000),
+        }
+    }
+
+    /// The wire latency every delivered message takes (0 in labrpc-exact).
+    fn latency_us(&self, rng: &mut Rng) -> u64 {
+        match self.profile {
+            Profile::LabrpcExact => 0,
+            Profile::Loopback => loopback_latency_us(rng),
+        }
+    }
+
+    /// Delays and duplicates beyond labrpc's (nemesis scenarios); off by default.
+    pub fn set_nemesis(&mut self, nemesis: Nemesis) {
+        self.nemesis = nemesis;
+    }
+
+    pub fn nemesis(&self) -> &Nemesis {
+        &self.nemesis
     }
 
     pub fn set_reliable(&mut self, reliable: bool) {
@@ -144,7 +184,7 @@ impl Network {
         };
         if let Some(reason) = reason {
             let span_ms = if self.long_delays { LONG_DELAY_MS } else { SHORT_FAILURE_MS };
-            return RequestFate::Lost { reason, delay_us: rng.below(span_ms) * 1000 };
+            return RequestFate::Lost { reason, delay_us: self.below_ms(rng, span_ms) };
         }
         let call = Call {
             from,
@@ -154,19 +194,29 @@ impl Network {
             reliable: self.reliable,
             long_reordering: self.long_reordering,
         };
+        let latency_us = self.latency_us(rng);
         if call.reliable {
-            return RequestFate::Arrive { call, delay_us: 0 };
+            return RequestFate::Arrive { call, delay_us: latency_us };
         }
-        let delay_us = rng.below(SHORT_DELAY_MS) * 1000;
+        let delay_us = self.below_ms(rng, SHORT_DELAY_MS);
         if rng.chance_per_mille(REQUEST_DROP_PER_MILLE) {
             return RequestFate::Lost { reason: Lost::RequestDropped, delay_us };
         }
-        RequestFate::Arrive { call, delay_us }
+        RequestFate::Arrive { call, delay_us: delay_us + latency_us }
     }
 
     /// The request reaches the server: the handler runs only on the server
-    /// object it was addressed to. Connectivity is not checked again here.
+    /// object it was addressed to. labrpc's goroutine reads the end's state
+    /// once; in labrpc-exact that is at send, with no delay. With loopback
+    /// timing a reliable request's latency is the goroutine hops before that
+    /// read and the dispatch, so an end disabled meanwhile (the caller
+    /// crashed or was cut off) loses the request. Unreliable requests read it
+    /// before their U[0, 27) ms sleep and are not checked again.
     pub fn arrive(&mut self, call: &Call) -> Dispatch {
+        let late_read = self.profile == Profile::Loopback && call.reliable;
+        if late_read && !self.end_alive(call.from, call.to, call.end_generation) {
+            return Dispatch::Lost(Lost::EndDisabled);
+        }
         if !self.server_current(call.to, call.server_generation) {
             return Dispatch::Lost(Lost::ServerReplaced);
         }
@@ -185,12 +235,13 @@ impl Network {
         if !call.reliable && rng.chance_per_mille(REPLY_DROP_PER_MILLE) {
             return ReplyFate::Lost(Lost::ReplyDropped);
         }
+        let latency_us = self.latency_us(rng);
         if call.long_reordering && rng.below(900) < REORDER_PER_900 {
             let inner = rng.below(LONG_REORDER_MS_SPAN);
-            let delay_ms = LONG_REORDER_MS_BASE + rng.below(1 + inner);
-            return ReplyFate::Deliver { delay_us: delay_ms * 1000 };
+            let delay_us = LONG_REORDER_MS_BASE * 1000 + self.below_ms(rng, 1 + inner);
+            return ReplyFate::Deliver { delay_us: delay_us + latency_us };
         }
-        ReplyFate::Deliver { delay_us: 0 }
+        ReplyFate::Deliver { delay_us: latency_us }
     }
 
     /// The reply reaches the caller: its bytes count now.

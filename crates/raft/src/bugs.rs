@@ -31,6 +31,20 @@ pub enum Bug {
     SnapshotDroppedAtStartup,
     /// After installing a snapshot, entries it covers are applied again.
     ReapplyAfterSnapshot,
+    /// Messages go out before the state they depend on is persisted (Figure 2:
+    /// "updated on stable storage before responding to RPCs"): a crash between
+    /// the two loses a vote or entries the peers were told about.
+    SendBeforePersist,
+    /// A candidate tallies granted replies instead of voters (§5.2: a majority
+    /// of the servers), so a duplicated vote reply counts twice.
+    DuplicateVoteCount,
+    /// A leader sets matchIndex to its own last index on any success, not to
+    /// what the request carried (Figure 2, §5.3): a reply that crosses a Start
+    /// claims entries the follower never received.
+    MatchIndexFromOwnLog,
+    /// A follower installs an InstallSnapshot older than what it has committed
+    /// (Figure 13, §7): a late or duplicated snapshot moves it back in time.
+    InstallStaleSnapshot,
 }
 
 #[cfg(feature = "planted-bugs")]
@@ -48,6 +62,10 @@ impl Bug {
         Bug::IgnoreReplyTerm,
         Bug::SnapshotDroppedAtStartup,
         Bug::ReapplyAfterSnapshot,
+        Bug::SendBeforePersist,
+        Bug::DuplicateVoteCount,
+        Bug::MatchIndexFromOwnLog,
+        Bug::InstallStaleSnapshot,
     ];
 
     /// The name used on the command line.
@@ -65,6 +83,10 @@ impl Bug {
             Bug::IgnoreReplyTerm => "ignore-reply-term",
             Bug::SnapshotDroppedAtStartup => "snapshot-dropped-at-startup",
             Bug::ReapplyAfterSnapshot => "reapply-after-snapshot",
+            Bug::SendBeforePersist => "send-before-persist",
+            Bug::DuplicateVoteCount => "duplicate-vote-count",
+            Bug::MatchIndexFromOwnLog => "match-index-from-own-log",
+            Bug::InstallStaleSnapshot => "install-stale-snapshot",
         }
     }
 
@@ -82,6 +104,10 @@ impl Bug {
             Bug::IgnoreReplyTerm => "replies from earlier terms count: old votes, old AppendEntries answers",
             Bug::SnapshotDroppedAtStartup => "the snapshot read at start-up is dropped, so the next save erases it",
             Bug::ReapplyAfterSnapshot => "entries covered by an installed snapshot are applied again",
+            Bug::SendBeforePersist => "messages go out before the state they depend on is persisted",
+            Bug::DuplicateVoteCount => "a candidate counts granted replies, not voters: a duplicated vote counts twice",
+            Bug::MatchIndexFromOwnLog => "a leader sets matchIndex to its own last index on any AppendEntries success",
+            Bug::InstallStaleSnapshot => "a follower installs a snapshot older than what it has committed",
         }
     }
 

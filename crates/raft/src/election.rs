@@ -90,7 +90,13 @@ impl Node {
         let Role::Candidate { votes } = &mut self.role else {
             return;
         };
-        *votes |= 1 << from.0;
+        // §5.2: a majority of the servers, each counted once.
+        if planted!(self, DuplicateVoteCount) {
+            // A tally of granted replies: the next free mark, whoever sent it.
+            *votes |= 1 << (!*votes).trailing_zeros().min(63);
+        } else {
+            *votes |= 1 << from.0;
+        }
         if votes.count_ones() as usize >= self.config.quorum() {
             self.become_leader(now);
         }

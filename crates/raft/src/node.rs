@@ -307,7 +307,7 @@ impl Node {
 
     /// Sends a new request (a call), after persisting whatever it depends on.
     pub(crate) fn send(&mut self, to: NodeId, message: Message) {
-        self.flush_persist();
+        self.persist_before_speaking();
         self.next_call += 1;
         let message = self.wire(message);
         self.outputs.push_back(Output::Call { to, call: CallId(self.next_call), message });
@@ -316,7 +316,7 @@ impl Node {
     /// Answers the request being handled, after persisting whatever it depends on.
     /// (Handled through the typed entry point, as the unit tests do, it answers call #0.)
     pub(crate) fn reply(&mut self, to: NodeId, message: Message) {
-        self.flush_persist();
+        self.persist_before_speaking();
         let call = match self.answering {
             Some((from, call)) => {
                 assert_eq!(from, to, "a reply goes to the caller");
@@ -335,6 +335,15 @@ impl Node {
         message.encode_into(&mut bytes);
         let header = api::Header { term: Some(message.term()), name: message.name() };
         WireMessage::new(header, bytes).with_local(self.pool.boxed(message))
+    }
+
+    /// Figure 2: persistent state is "updated on stable storage before
+    /// responding to RPCs" (and before any request that relies on it).
+    fn persist_before_speaking(&mut self) {
+        // The planted bug persists only at the end of the step, after speaking.
+        if !planted!(self, SendBeforePersist) {
+            self.flush_persist();
+        }
     }
 
     /// The other peers, in id order.

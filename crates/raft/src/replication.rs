@@ -192,7 +192,9 @@ impl Node {
             return;
         }
         if reply.success {
-            return self.follower_matches(now, from, reply.match_index);
+            // Figure 2: matchIndex is what this request carried, never more.
+            let matched = if planted!(self, MatchIndexFromOwnLog) { self.log.last_index() } else { reply.match_index };
+            return self.follower_matches(now, from, matched);
         }
         let hinted_next = reply.conflict.as_ref().map(|conflict| self.backup_target(conflict));
         let Role::Leader { progress } = &mut self.role else {

@@ -27,7 +27,9 @@ impl Node {
             self.follow(now, request.leader);
         }
         let index = request.last_included_index;
-        if request.term < self.term || index <= self.commit_index {
+        // Figure 13 / §7: a snapshot no newer than what is committed is old news.
+        let old_news = index <= self.commit_index && !planted!(self, InstallStaleSnapshot);
+        if request.term < self.term || old_news {
             // Stale, or already covered by what this node has committed.
             let reply = InstallSnapshotReply { term: self.term, last_included_index: index };
             return self.reply(from, Message::InstallSnapshotReply(reply));

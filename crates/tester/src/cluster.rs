@@ -44,14 +44,18 @@ struct Span {
 /// A cluster under test. Cheap to clone; every clone drives the same cluster.
 #[derive(Clone)]
 pub struct Cluster {
-    sim: Sim<Event>,
-    world: Rc<RefCell<World>>,
+    pub(crate) sim: Sim<Event>,
+    pub(crate) world: Rc<RefCell<World>>,
     span: Rc<RefCell<Span>>,
+    /// Commands a client saw committed, by index (nemesis scenarios).
+    pub(crate) acknowledged: Rc<RefCell<BTreeMap<u64, Value>>>,
+    /// The fault kinds a swarm-testing scenario turned on for this seed.
+    pub(crate) swarm: Rc<RefCell<Vec<&'static str>>>,
 }
 
 impl Cluster {
     pub(crate) fn new(sim: Sim<Event>, world: Rc<RefCell<World>>) -> Cluster {
-        Cluster { sim, world, span: Rc::default() }
+        Cluster { sim, world, span: Rc::default(), acknowledged: Rc::default(), swarm: Rc::default() }
     }
 
     pub fn servers(&self) -> usize {
@@ -394,6 +398,7 @@ impl Cluster {
         }
         self.set_unreliable(false);
         self.set_long_reordering(false);
+        self.heal_nemesis();
         let t0 = self.now();
         let command = self.rand_value();
         // Like one(cmd, n, retry=true): a leader appends no no-op of its own, so

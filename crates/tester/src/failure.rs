@@ -127,6 +127,9 @@ pub enum Check {
     NodePanic,
     /// Two runs of one seed differed.
     Determinism,
+    /// A command a client saw committed is not applied everywhere, at its
+    /// index, in the same order (nemesis scenarios, after the heal).
+    Acknowledged,
 }
 
 impl Check {
@@ -162,6 +165,7 @@ impl Check {
             Check::Restore => "restore",
             Check::NodePanic => "panic",
             Check::Determinism => "determinism",
+            Check::Acknowledged => "acknowledged commands applied everywhere",
         }
     }
 
@@ -174,6 +178,7 @@ impl Check {
             Check::TimeLimit | Check::Deadlock | Check::Livelock => "time limit",
             Check::Driver | Check::Restore | Check::NodePanic => "driver",
             Check::Determinism => "determinism",
+            Check::Acknowledged => "durability",
         }
     }
 }

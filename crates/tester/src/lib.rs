@@ -12,8 +12,13 @@
 //! typed trace ([`trace`]), from which every explanation is built.
 
 mod applier;
+mod clock;
 mod cluster;
+mod cluster_faults;
+pub mod coverage;
+mod crashpoint;
 mod failure;
+mod faults;
 mod invariants;
 mod persister;
 mod recorder;
@@ -24,7 +29,9 @@ mod world;
 
 pub use applier::{encode_snapshot, SNAPSHOT_INTERVAL};
 pub use cluster::{Cluster, Stats, ELECTION_TIMEOUT_MS, MAX_LOG_SIZE_BYTES};
+pub use coverage::{Coverage, Situation};
 pub use failure::{Check, Failure, Invariant, LabCheck};
+pub use labrpc::{Nemesis, Profile};
 pub use persister::Persister;
 pub use run::{run, Options, Report, Setup, EVENT_LIMIT, LIVENESS_BOUND_MS, TEST_TIME_LIMIT_SECS};
 pub use value::Value;

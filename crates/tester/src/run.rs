@@ -13,6 +13,7 @@ use api::Factory;
 use sim::{RunEnd, Sim, Time};
 
 use crate::cluster::{Cluster, Stats};
+use crate::coverage::Coverage;
 use crate::trace::{TraceEvent, Traced};
 use crate::world::World;
 use crate::{Check, Failure};
@@ -44,12 +45,20 @@ pub struct Options {
     pub liveness_bound_ms: Option<u64>,
     /// Keep the run's typed trace in the report (off by default: it costs nothing then).
     pub record: bool,
+    /// How message latencies are drawn (loopback timing by default; `labrpc-exact` for comparisons).
+    pub network: labrpc::Profile,
 }
 
 impl Options {
     /// The defaults (invariants and liveness on, no recording) for this Raft.
     pub fn new(factory: Arc<dyn Factory>) -> Options {
-        Options { factory, check_invariants: true, liveness_bound_ms: Some(LIVENESS_BOUND_MS), record: false }
+        Options {
+            factory,
+            check_invariants: true,
+            liveness_bound_ms: Some(LIVENESS_BOUND_MS),
+            record: false,
+            network: labrpc::Profile::default(),
+        }
     }
 }
 
@@ -60,6 +69,7 @@ impl std::fmt::Debug for Options {
             .field("check_invariants", &self.check_invariants)
             .field("liveness_bound_ms", &self.liveness_bound_ms)
             .field("record", &self.record)
+            .field("network", &self.network.name())
             .finish()
     }
 }
@@ -80,6 +90,10 @@ pub struct Report {
     pub trace_hash: u64,
     /// The typed trace, when the run was recorded ([`Options::record`]).
     pub trace: Option<Vec<Traced>>,
+    /// How often the run reached each bug-prone situation (counted as it went).
+    pub coverage: Coverage,
+    /// The fault kinds a swarm-testing scenario turned on (empty for the lab's tests).
+    pub swarm: Vec<&'static str>,
 }
 
 impl Report {
@@ -101,6 +115,7 @@ where
     let world = Rc::new(RefCell::new(world));
     let made = std::panic::catch_unwind(AssertUnwindSafe(|| {
         let mut world = world.borrow_mut();
+        world.net.set_profile(options.network);
         world.set_reliable(!setup.unreliable);
         world.net.set_long_delays(true);
         for i in 0..setup.servers {
@@ -126,7 +141,11 @@ where
             ));
         }
         match liveness {
-            Some(bound_ms) => phases.liveness_after_heal(bound_ms).await,
+            // After the heal every server has applied past every acknowledged command.
+            Some(bound_ms) => {
+                phases.liveness_after_heal(bound_ms).await?;
+                phases.check_acknowledged()
+            }
             None => Ok(()),
         }
     };
@@ -199,6 +218,8 @@ where
         warnings: cluster.warnings(),
         trace_hash: sim.hash().value(),
         trace,
+        coverage: cluster.coverage(),
+        swarm: cluster.swarm(),
     }
 }
 

@@ -13,6 +13,9 @@ use labrpc::{Call, Dispatch, Network, ReplyFate, RequestFate};
 use sim::{Rng, Sim, Time};
 
 use crate::applier::Applied;
+use crate::clock::Clock;
+use crate::coverage::Tracker;
+use crate::crashpoint::{CrashPoints, Outputs};
 use crate::invariants::Invariants;
 use crate::recorder::{view, Recorder};
 use crate::trace::{Fault, Input, MessageId, MessageKind, TraceEvent};
@@ -22,8 +25,8 @@ use crate::{Check, Failure, Persister, Value};
 pub enum Event {
     /// A request (or one-way message) reaches `call.to`.
     Request { call: Call, id: CallId, msg: MessageId, message: WireMessage, one_way: bool },
-    /// A reply reaches `call.from`; its bytes count on delivery.
-    Reply { call: Call, id: CallId, msg: MessageId, message: WireMessage },
+    /// A reply (to request `request`) reaches `call.from`; its bytes count on delivery.
+    Reply { call: Call, id: CallId, msg: MessageId, request: MessageId, message: WireMessage },
     /// Call `id` of `server` (incarnation `generation`) to `to` failed.
     CallFailed { server: usize, generation: u32, to: usize, id: CallId },
     /// A node's deadline, armed for one incarnation.
@@ -37,9 +40,11 @@ pub(crate) struct Peer {
     pub connected: bool,
     pub persister: Persister,
     pub applied: Applied,
-    /// Requests this server is handling and has not answered: (caller, the caller's call id, the call).
+    /// The machine's clock (timer drift); true time by default.
+    pub clock: Clock,
+    /// Requests this server is handling and has not answered, in arrival order.
     /// A handful at most, so a small vector (no allocation per request once it has grown).
-    open_calls: Vec<(usize, CallId, Call)>,
+    open_calls: Vec<OpenCall>,
 }
 
 /// Hash tags, so that different happenings never hash alike.
@@ -54,7 +59,18 @@ mod tag {
     pub const CONNECT: u64 = 8;
     pub const DISCONNECT: u64 = 9;
     pub const CALL_FAILED: u64 = 10;
+    pub const CRASH_POINT: u64 = 11;
+    pub const LINK: u64 = 12;
+    pub const DUPLICATE: u64 = 13;
 }
+
+/// The hash word of a single link change.
+pub(crate) fn tag_link(from: usize, to: usize, on: bool) -> u64 {
+    tag::LINK << 32 | u64::from(on) << 24 | (from as u64) << 16 | to as u64
+}
+
+/// A request a server is handling: (caller, the caller's call id, the network's call, the request's message id).
+type OpenCall = (usize, CallId, Call, MessageId);
 
 pub(crate) struct World {
     pub sim: Sim<Event>,
@@ -73,6 +89,10 @@ pub(crate) struct World {
     pub recorder: Option<Recorder>,
     /// The node call under way, if any: a panic caught around the run is that node's (see [`crate::run`]).
     pub in_node: Option<(usize, NodeCall)>,
+    /// Crashes armed to land inside a node's next step.
+    pub crash_points: CrashPoints,
+    /// The schedule-coverage counters.
+    pub coverage: Tracker,
 }
 
 /// A call into the Raft under test, for naming a panic.
@@ -101,6 +121,7 @@ impl World {
                 connected: false,
                 persister: Persister::default(),
                 applied: Applied::default(),
+                clock: Clock::default(),
                 open_calls: Vec::new(),
             })
             .collect();
@@ -118,6 +139,8 @@ impl World {
             invariants: Invariants::new(servers, check_invariants),
             next_message: 0,
             recorder: record.then(|| Recorder::new(servers)),
+            crash_points: CrashPoints::new(servers),
+            coverage: Tracker::new(servers),
             in_node: None,
         }
     }
@@ -126,8 +149,9 @@ impl World {
         self.peers.len()
     }
 
-    fn now(&self) -> Instant {
-        Instant(self.sim.now().micros())
+    /// Now on server `i`'s own clock.
+    fn local_now(&self, i: usize) -> Instant {
+        self.peers[i].clock.local(self.sim.now())
     }
 
     /// Records the first failure; the run stops at the next step.
@@ -143,7 +167,6 @@ impl World {
         }
     }
 
-    /// Adds an event to the trace, if this run is recorded.
     /// Adds the event `make` builds, only if this run is recorded (no cost otherwise).
     #[inline]
     pub fn record_with(&mut self, make: impl FnOnce() -> TraceEvent) {
@@ -166,10 +189,12 @@ impl World {
                 Dispatch::Handle => {
                     self.sim.hash_add(tag::REQUEST << 32 | (call.from as u64) << 16 | call.to as u64);
                     self.record_with(|| TraceEvent::Delivered { id: msg, from: call.from as u32, to: call.to as u32 });
+                    self.coverage.request_delivered(call.from, call.to, msg.0, message.header.name);
+                    self.note_term_delivered(call.to, message.header.term);
                     let delivery = if one_way {
                         Delivery::OneWay
                     } else {
-                        self.peers[call.to].open_calls.push((call.from, id, call));
+                        self.peers[call.to].open_calls.push((call.from, id, call, msg));
                         Delivery::Request(id)
                     };
                     let (from, term) = (NodeId(call.from as u32), message.header.term);
@@ -182,7 +207,7 @@ impl World {
                     self.after_step(call.to);
                 }
             },
-            Event::Reply { call, id, msg, message } => {
+            Event::Reply { call, id, msg, request, message } => {
                 self.net.reply_delivered(message.len());
                 // A reply to a dead incarnation returns to a killed Raft: nothing happens.
                 if self.net.generation(call.from) != call.end_generation {
@@ -196,6 +221,8 @@ impl World {
                 }
                 self.sim.hash_add(tag::REPLY << 32 | (call.to as u64) << 16 | call.from as u64);
                 self.record_with(|| TraceEvent::Delivered { id: msg, from: call.to as u32, to: call.from as u32 });
+                self.coverage.reply_delivered(call.from, call.to, request.0);
+                self.note_term_delivered(call.from, message.header.term);
                 let (to, term) = (NodeId(call.to as u32), message.header.term);
                 self.step(call.from, Input::Message(msg), move |node, now| {
                     node.handle_message(now, to, Delivery::Reply(id), message);
@@ -229,15 +256,17 @@ impl World {
         }
     }
 
-    /// Server `i` handles one input, and the step's state before and after
-    /// is recorded. The caller then runs [`World::after_step`].
+    /// Server `i` handles one input; a panic in the Raft is a finding, not a crash.
+    /// Records the step's state before and after. The caller then runs [`World::after_step`].
     pub fn step(&mut self, i: usize, input: Input, handle: impl FnOnce(&mut dyn Node, Instant)) {
-        let now = self.now();
+        let now = self.local_now(i);
         let Some(node) = self.peers[i].node.as_deref_mut() else { return };
         let before = self.recorder.is_some().then(|| view(node));
+        self.coverage.before_step(i, node.inspect());
         self.in_node = Some((i, NodeCall::Input(input)));
         handle(node, now);
         self.in_node = None;
+        self.coverage.after_step(i, self.peers[i].node.as_deref().and_then(|node| node.inspect()));
         if let (Some(before), Some(node)) = (before, self.peers[i].node.as_deref()) {
             let after = view(node);
             let recorder = self.recorder.as_mut().expect("recording");
@@ -285,51 +314,79 @@ impl World {
         self.sim.schedule(at, Event::CallFailed { server, generation, to, id });
     }
 
-    /// Carries out server `i`'s outputs in order.
+    /// Carries out server `i`'s outputs in order; an armed crash point may
+    /// crash the server between two of them.
     pub fn drive(&mut self, i: usize) {
-        while let Some(output) = self.poll_output(i) {
-            match output {
-                Output::Call { to, call, message } => {
-                    if self.check_peer(i, to) {
-                        self.send(i, to.0 as usize, Some(call), message);
-                    }
-                }
-                Output::Send { to, message } => {
-                    if self.check_peer(i, to) {
-                        self.send(i, to.0 as usize, None, message);
-                    }
-                }
-                Output::Reply { to, call, message } => match self.take_open_call(i, to.0 as usize, call) {
-                    Some(net_call) => self.send_reply(net_call, call, message),
-                    None => self.fail(
-                        Failure::new(
-                            Check::Driver,
-                            format!(
-                                "n{i} replied to call {call} from n{to}, which it never received or already answered"
-                            ),
-                        )
-                        .node(i),
-                    ),
-                },
-                Output::Persist(persist) => self.peers[i].persister.save(persist.raft_state, persist.snapshot),
-                Output::Apply(apply) => {
-                    if let Err(failure) = self.apply(i, apply) {
-                        self.fail(failure);
-                    }
-                }
+        let mut carried = Outputs::default();
+        while let Some(output) = self.next_output(i) {
+            if self.crash_points.fires(i, carried.count) {
+                return self.crash_inside_step(i, carried, output);
             }
+            carried.note(&output);
+            self.carry_out(i, output);
         }
         self.rearm_timer(i);
         self.check_invariants(i);
     }
 
-    /// Server `i`'s next output, if it is alive and has one.
-    fn poll_output(&mut self, i: usize) -> Option<Output> {
+    /// Server `i`'s next output, if it has a Raft and one is queued.
+    fn next_output(&mut self, i: usize) -> Option<Output> {
         let node = self.peers[i].node.as_deref_mut()?;
         self.in_node = Some((i, NodeCall::PollOutput));
         let output = node.poll_output();
         self.in_node = None;
         output
+    }
+
+    /// A crash point fired: `carried` outputs were carried out, `next` and the rest are lost.
+    fn crash_inside_step(&mut self, i: usize, carried: Outputs, next: Output) {
+        let mut dropped = Outputs::default();
+        dropped.note(&next);
+        while let Some(output) = self.next_output(i) {
+            dropped.note(&output);
+        }
+        if Outputs::split_persist_and_send(&carried, &dropped) {
+            self.coverage.crash_split_persist_and_send();
+        }
+        self.sim.hash_add(tag::CRASH_POINT << 32 | (carried.count as u64) << 16 | i as u64);
+        self.crash(i);
+    }
+
+    fn carry_out(&mut self, i: usize, output: Output) {
+        match output {
+            Output::Call { to, call, message } => {
+                if self.check_peer(i, to) {
+                    self.send(i, to.0 as usize, Some(call), message);
+                }
+            }
+            Output::Send { to, message } => {
+                if self.check_peer(i, to) {
+                    self.send(i, to.0 as usize, None, message);
+                }
+            }
+            Output::Reply { to, call, message } => match self.take_open_call(i, to.0 as usize, call) {
+                Some((net_call, request)) => self.send_reply(net_call, call, request, message),
+                None => self.fail(
+                    Failure::new(
+                        Check::Driver,
+                        format!("n{i} replied to call {call} from n{to}, which it never received or already answered"),
+                    )
+                    .node(i),
+                ),
+            },
+            Output::Persist(persist) => self.peers[i].persister.save(persist.raft_state, persist.snapshot),
+            Output::Apply(apply) => {
+                if let Err(failure) = self.apply(i, apply) {
+                    self.fail(failure);
+                }
+            }
+        }
+    }
+
+    /// Coverage: a message of header term `term` reaches server `i` (before it handles it).
+    fn note_term_delivered(&mut self, i: usize, term: Option<api::Term>) {
+        let (Some(term), Some(node)) = (term, self.peers[i].node.as_deref()) else { return };
+        self.coverage.term_delivered(term.0, node.get_state().0 .0);
     }
 
     /// A message to a peer that does not exist (or to itself) breaks the protocol.
@@ -402,9 +459,16 @@ impl World {
         self.record_sent(msg, from, to, call, kind, &message);
         match self.net.send_request(&mut self.net_rng, from, to, message.len()) {
             RequestFate::Arrive { call: net_call, delay_us } => {
-                let at = self.sim.now().plus_us(delay_us);
+                let extra = self.net.nemesis().decide(&mut self.net_rng, message.header.name);
+                let at = self.sim.now().plus_us(delay_us + extra.delay_us);
                 let id = call.unwrap_or_default();
-                self.sim.schedule(at, Event::Request { call: net_call, id, msg, message, one_way: call.is_none() });
+                let one_way = call.is_none();
+                if let Some(after_us) = extra.duplicate_after_us {
+                    self.sim.hash_add(tag::DUPLICATE << 32 | msg.0);
+                    let copy = Event::Request { call: net_call, id, msg, message: message.clone(), one_way };
+                    self.sim.schedule(at.plus_us(after_us), copy);
+                }
+                self.sim.schedule(at, Event::Request { call: net_call, id, msg, message, one_way });
             }
             RequestFate::Lost { reason, delay_us } => {
                 self.lost(msg, from, to, reason);
@@ -416,14 +480,14 @@ impl World {
         }
     }
 
-    fn send_reply(&mut self, net_call: Call, id: CallId, message: WireMessage) {
+    fn send_reply(&mut self, net_call: Call, id: CallId, request: MessageId, message: WireMessage) {
         self.sim.hash_bytes(&message.bytes);
         let msg = self.next_message_id();
         self.record_sent(msg, net_call.to, net_call.from, Some(id), MessageKind::Reply, &message);
         match self.net.send_reply(&mut self.net_rng, &net_call) {
             ReplyFate::Deliver { delay_us } => {
                 let at = self.sim.now().plus_us(delay_us);
-                self.sim.schedule(at, Event::Reply { call: net_call, id, msg, message });
+                self.sim.schedule(at, Event::Reply { call: net_call, id, msg, request, message });
             }
             ReplyFate::Lost(reason) => {
                 self.lost(msg, net_call.to, net_call.from, reason);
@@ -433,10 +497,11 @@ impl World {
     }
 
     /// The open request of `caller`'s call `id` that server `i` is handling, taken.
-    fn take_open_call(&mut self, i: usize, caller: usize, id: CallId) -> Option<Call> {
+    fn take_open_call(&mut self, i: usize, caller: usize, id: CallId) -> Option<(Call, MessageId)> {
         let open = &mut self.peers[i].open_calls;
-        let at = open.iter().position(|&(from, call, _)| from == caller && call == id)?;
-        Some(open.remove(at).2)
+        let at = open.iter().position(|&(from, call, _, _)| from == caller && call == id)?;
+        let (_, _, net_call, request) = open.remove(at);
+        Some((net_call, request))
     }
 
     /// Open calls that touch `server` are dead: their callers learn so (labrpc's
@@ -448,10 +513,10 @@ impl World {
                 continue;
             }
             let open = std::mem::take(&mut self.peers[handler].open_calls);
-            let (dead, live): (Vec<_>, Vec<_>) =
-                open.into_iter().partition(|&(caller, _, _)| handler == server || caller == server);
+            let (dead, live): (Vec<OpenCall>, Vec<OpenCall>) =
+                open.into_iter().partition(|&(caller, _, _, _)| handler == server || caller == server);
             self.peers[handler].open_calls = live;
-            for (caller, id, net_call) in dead {
+            for (caller, id, net_call, _) in dead {
                 self.call_failed_after(caller, net_call.end_generation, handler, id, 0);
             }
         }
@@ -462,7 +527,7 @@ impl World {
         let deadline = self.peers[i].node.as_ref().and_then(|node| node.poll_timeout());
         self.in_node = None;
         let Some(deadline) = deadline else { return };
-        let at = Time::from_micros(deadline.micros()).max(self.sim.now());
+        let at = self.peers[i].clock.true_time(deadline, self.sim.now());
         if self.peers[i].timer_at.is_none_or(|armed| at < armed) {
             self.peers[i].timer_at = Some(at);
             let generation = self.net.generation(i);
@@ -476,13 +541,14 @@ impl World {
                 self.sim.hash_add(tag::APPLY << 32 | i as u64);
                 self.sim.hash_add(index.0);
                 self.sim.hash_bytes(&command);
-                self.record_with(|| TraceEvent::Applied {
+                let event = TraceEvent::Applied {
                     node: i as u32,
                     index: index.0,
                     term: term.0,
                     command: Value::decode(&command),
                     bytes: Arc::clone(&command),
-                });
+                };
+                self.record_with(|| event);
                 self.invariants.applied_command(i, index.0, &command, self.sim.now())?;
                 let snapshot = self.apply_command(i, index.0, &command)?;
                 if let Some(data) = snapshot {
@@ -502,7 +568,7 @@ impl World {
     /// The service's Snapshot(index, data) on server `i`, from within its apply.
     fn service_snapshot(&mut self, i: usize, index: LogIndex, data: Vec<u8>) {
         self.record_with(|| TraceEvent::SnapshotTaken { node: i as u32, index: index.0 });
-        let now = self.now();
+        let now = self.local_now(i);
         let Some(node) = self.peers[i].node.as_deref_mut() else { return };
         self.in_node = Some((i, NodeCall::Input(Input::Snapshot { index: index.0 })));
         node.snapshot(now, index, data);
@@ -526,6 +592,7 @@ impl World {
 
     /// disconnect(i): disable every end out of and into i.
     pub fn disconnect(&mut self, i: usize) {
+        self.note_leader_lost(i);
         self.sim.hash_add(tag::DISCONNECT << 32 | i as u64);
         self.record_with(|| TraceEvent::Fault(Fault::Disconnect(i as u32)));
         self.peers[i].connected = false;
@@ -534,6 +601,16 @@ impl World {
             self.net.enable(j, i, false);
         }
         self.fail_open_calls_of(i);
+    }
+
+    /// Coverage: server `i` is about to be cut off or crash; is it a leader with uncommitted entries?
+    pub(crate) fn note_leader_lost(&mut self, i: usize) {
+        if !self.peers[i].connected {
+            return;
+        }
+        if let Some(inspect) = self.peers[i].node.as_deref().and_then(|node| node.inspect()) {
+            self.coverage.leader_lost(inspect);
+        }
     }
 
     pub fn set_reliable(&mut self, reliable: bool) {
@@ -552,6 +629,7 @@ impl World {
 
     /// crash1(i): disconnect, delete the server, keep the persister, kill the Raft.
     pub fn crash(&mut self, i: usize) {
+        self.crash_points.disarm(i);
         self.disconnect(i);
         self.net.delete_server(i);
         if self.peers[i].node.take().is_some() {
@@ -574,7 +652,7 @@ impl World {
         let args = MakeArgs {
             me: NodeId(i as u32),
             peers: self.servers() as u32,
-            now: self.now(),
+            now: self.local_now(i),
             rng_seed: self.node_seeds.next_u64(),
             raft_state: self.peers[i].persister.raft_state().to_vec(),
             snapshot,

@@ -52,6 +52,10 @@ pub struct SweepConfig {
     /// the first round (one seed of every test) is handed out whatever the budget.
     /// It decides only how many runs are made, never what a run does.
     pub time_budget: Option<Duration>,
+    /// How message latencies are drawn (`--network`).
+    pub network: tester::Profile,
+    /// Print the schedule-coverage table (`--coverage`).
+    pub coverage: bool,
 }
 
 impl Default for SweepConfig {
@@ -67,6 +71,8 @@ impl Default for SweepConfig {
             no_invariants: false,
             until_fail: false,
             time_budget: None,
+            network: tester::Profile::default(),
+            coverage: false,
         }
     }
 }
@@ -85,6 +91,7 @@ pub struct SeedRun {
     pub trace_hash: u64,
     /// More lines about the failure (the determinism diff).
     pub detail: Vec<String>,
+    pub coverage: tester::Coverage,
 }
 
 /// Why one run failed, as a sweep keeps it: the check's name and the prose.
@@ -153,6 +160,7 @@ pub fn run_seed(case: &TestCase, seed: u64, position: u64, options: &Options, tw
         bytes: report.stats.bytes,
         trace_hash: report.trace_hash,
         detail,
+        coverage: report.coverage,
     }
 }
 
@@ -170,6 +178,7 @@ fn panicked(case: &TestCase, seed: u64, position: u64, payload: &(dyn Any + Send
         bytes: 0,
         trace_hash: 0,
         detail: Vec::new(),
+        coverage: tester::Coverage::default(),
     }
 }
 
@@ -270,7 +279,11 @@ fn may_go_on(shared: &Shared<'_>) -> bool {
 }
 
 fn worker(shared: &Shared<'_>) -> Vec<TestSummary> {
-    let options = Options { check_invariants: !shared.config.no_invariants, ..shared.config.raft.options() };
+    let options = Options {
+        check_invariants: !shared.config.no_invariants,
+        network: shared.config.network,
+        ..shared.config.raft.options()
+    };
     let mut local: Vec<TestSummary> = (0..shared.work.tests()).map(|_| TestSummary::default()).collect();
     while may_go_on(shared) {
         let index = shared.work.index_at_turn(shared.next.fetch_add(1, Ordering::Relaxed));

@@ -9,7 +9,9 @@
 //! in order (see [`crate::output`]). `raftsim report` reads these files back.
 //!
 //! `{"raftsim":{"version":"0.1.0 (commit 1a2b3c4)","raft":"core","network":"labrpc","tests":["InitialElection2A"],"start":0,"seeds":10,...}}`
-//! `{"test":"InitialElection2A","seed":0,"position":0,"outcome":"fail","check":"checkOneLeader","reason":"expected one leader, got none","virtual_time_us":5001000,"events":250,"rpcs":96,"bytes":768,"trace_hash":"21a5f2de7616f337"}`
+//! `{"test":"InitialElection2A","seed":0,"position":0,"outcome":"fail","check":"checkOneLeader","reason":"expected one leader, got none","virtual_time_us":5001000,"events":250,"rpcs":96,"bytes":768,"trace_hash":"21a5f2de7616f337","coverage":{"candidates>1":2,"crash-persist-send":0,"leader-lost-uncommitted":0,"reply-overtaken":3,"snapshot-late-or-twice":0,"split-vote":1,"stale-term-delivered":4,"suffix-truncated":0}}`
+//!
+//! `coverage` counts how often the run reached each bug-prone situation (see [`super::coverage`]).
 //!
 //! The trace hash is a hex string: a 64-bit number does not survive a
 //! JavaScript or jq reader as a number.
@@ -95,6 +97,7 @@ struct Line<'a> {
     trace_hash: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     bug: Option<&'a str>,
+    coverage: BTreeMap<&'static str, u64>,
 }
 
 /// One run as a JSON object, without a newline.
@@ -113,6 +116,7 @@ pub fn line(run: &SeedRun, bug: Option<&str>) -> String {
         bytes: run.bytes,
         trace_hash: format!("{:016x}", run.trace_hash),
         bug,
+        coverage: super::coverage::json(&run.coverage),
     };
     serde_json::to_string(&line).expect("plain data serializes")
 }

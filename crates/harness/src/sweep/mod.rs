@@ -12,6 +12,7 @@
 //! - [`progress`], [`table`], [`ending`]: what the user sees.
 
 pub mod budget;
+pub mod coverage;
 pub mod ending;
 pub mod engine;
 pub mod groups;
@@ -130,6 +131,9 @@ pub fn run(cases: &[&'static TestCase], request: &SweepRequest) -> Result<Verdic
     let printed = output::to_stdout(|out| {
         table::write(out, &outcome.summaries, &flags)?;
         groups::write(out, &outcome.summaries, &flags)?;
+        if config.coverage {
+            coverage::write(out, &outcome.summaries)?;
+        }
         if let Some((case, (report, records))) = &first {
             writeln!(out, "first failure (--until-fail): {} seed {}", case.name, report.seed)?;
             replay::tail::write(out, case, report, records, &config.raft)?;

@@ -271,6 +271,7 @@ mod tests {
             bytes: 0,
             trace_hash: 0,
             detail: Vec::new(),
+            coverage: tester::Coverage::default(),
         }
     }
 

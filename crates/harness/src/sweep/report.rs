@@ -172,6 +172,8 @@ impl Reader {
             bytes: line.bytes,
             trace_hash,
             detail: Vec::new(),
+            // Coverage is in the JSON lines but not merged by `report` (the sweep's --coverage prints it).
+            coverage: tester::Coverage::default(),
         };
         merged.summaries[test].add(&run, None);
         Ok(())

@@ -46,6 +46,8 @@ pub struct TestSummary {
     /// Wall time spent in this test's runs, summed over workers (speed report
     /// only; none when read back from a file).
     pub busy: Option<Duration>,
+    /// How often the runs reached each bug-prone situation.
+    pub coverage: super::coverage::CoverageTally,
 }
 
 impl TestSummary {
@@ -60,6 +62,7 @@ impl TestSummary {
         self.rpcs += run.rpcs;
         self.bytes += run.bytes;
         self.digest = self.digest.wrapping_add(mix(run.seed, run.trace_hash));
+        self.coverage.add(&run.coverage);
         if let Some(wall) = wall {
             self.busy = Some(self.busy.unwrap_or_default() + wall);
         }
@@ -96,6 +99,7 @@ impl TestSummary {
         self.rpcs += other.rpcs;
         self.bytes += other.bytes;
         self.digest = self.digest.wrapping_add(other.digest);
+        self.coverage.merge(&other.coverage);
         self.busy = match (self.busy, other.busy) {
             (Some(a), Some(b)) => Some(a + b),
             (busy, None) | (None, busy) => busy,

@@ -2,9 +2,11 @@
 //! bounds, connectivity, discarded replies, and the counters.
 
 use super::*;
+use crate::timing::{LOOPBACK_JITTER_US, LOOPBACK_MIN_US, LOOPBACK_SLOW_US, LOOPBACK_STALL_US};
 
 fn connected(servers: usize) -> Network {
     let mut net = Network::new(servers);
+    net.set_profile(Profile::LabrpcExact);
     for server in 0..servers {
         net.start_server(server);
     }
@@ -207,4 +209,40 @@ fn a_reply_lost_after_the_handler_ran_adds_no_bytes() {
     assert!(matches!(net.send_reply(&mut rng, &call), ReplyFate::Lost(_)));
     assert_eq!(net.total_bytes(), 5);
     assert_eq!(net.server_rpcs(1), 1);
+}
+
+#[test]
+fn loopback_latency_has_jitter_a_tail_and_overtaking() {
+    let (mut net, mut rng) = (connected(2), Rng::new(5, 0));
+    net.set_profile(Profile::Loopback);
+    let mut delays: Vec<u64> = (0..10_000)
+        .map(|_| match net.send_request(&mut rng, 0, 1, 10) {
+            RequestFate::Arrive { delay_us, .. } => delay_us,
+            RequestFate::Lost { .. } => panic!("reliable"),
+        })
+        .collect();
+    // Overtaking: some later message arrives before an earlier one.
+    assert!(delays.windows(2).any(|pair| pair[1] < pair[0]));
+    delays.sort_unstable();
+    let (p50, p90, p99, max) = (delays[5_000], delays[9_000], delays[9_900], delays[9_999]);
+    assert!((40..=80).contains(&p50), "p50 {p50}");
+    assert!((80..=400).contains(&p90), "p90 {p90}");
+    assert!((300..=2_000).contains(&p99), "p99 {p99}");
+    assert!(max <= LOOPBACK_MIN_US + LOOPBACK_JITTER_US + LOOPBACK_SLOW_US + LOOPBACK_STALL_US, "max {max}");
+    assert!(delays[0] >= LOOPBACK_MIN_US);
+}
+
+#[test]
+fn loopback_unreliable_delays_are_in_microseconds() {
+    let (mut net, mut rng) = (connected(2), Rng::new(9, 0));
+    net.set_profile(Profile::Loopback);
+    net.set_reliable(false);
+    let odd = (0..1000)
+        .filter_map(|_| match net.send_request(&mut rng, 0, 1, 10) {
+            RequestFate::Arrive { delay_us, .. } => Some(delay_us),
+            RequestFate::Lost { .. } => None,
+        })
+        .filter(|delay_us| delay_us % 1000 != 0)
+        .count();
+    assert!(odd > 850, "{odd} delays off whole milliseconds");
 }

@@ -169,5 +169,58 @@ fn ignore_reply_term_counts_a_vote_from_an_earlier_term() {
 /// Every planted bug has its test here.
 #[test]
 fn every_planted_bug_is_pinned() {
-    assert_eq!(Bug::ALL.len(), 12, "a new planted bug needs a pinned test in this module");
+    assert_eq!(Bug::ALL.len(), 16, "a new planted bug needs a pinned test in this module");
+}
+
+/// Breaks `vote_once_per_term`'s order: the grant goes out before its Persist.
+#[test]
+fn send_before_persist_replies_before_persisting_the_vote() {
+    let mut node = with_bug(follower(0, 3, 1, &[]), Bug::SendBeforePersist);
+
+    node.handle_message(ms(1), NodeId(1), request_vote(2, 1, 0, 0));
+
+    assert_eq!(drain(&mut node), vec![reply(1, vote(2, true)), persist(2, Some(1), &log_of(&[]), b"")]);
+}
+
+/// A candidate of 5 counts one voter's duplicated grant twice and wins with two real votes.
+#[test]
+fn duplicate_vote_count_counts_a_duplicated_grant_twice() {
+    let mut node = with_bug(candidate(0, 5, 2, &[]), Bug::DuplicateVoteCount);
+
+    node.handle_message(ms(1), NodeId(1), vote(2, true));
+    node.handle_message(ms(1), NodeId(1), vote(2, true));
+
+    assert_eq!(node.role(), RoleKind::Leader);
+}
+
+/// The correct candidate counts a voter once.
+#[test]
+fn a_duplicated_grant_counts_once() {
+    let mut node = candidate(0, 5, 2, &[]);
+
+    node.handle_message(ms(1), NodeId(1), vote(2, true));
+    node.handle_message(ms(1), NodeId(1), vote(2, true));
+
+    assert_eq!(node.role(), RoleKind::Candidate);
+}
+
+/// A success that acknowledged index 1 makes the leader believe index 2 is held too.
+#[test]
+fn match_index_from_own_log_commits_what_the_follower_lacks() {
+    let mut node = with_bug(leader(0, 3, 4, &[4, 4]), Bug::MatchIndexFromOwnLog);
+
+    node.handle_message(ms(1), NodeId(1), accepted(4, 0, 1));
+
+    assert_eq!(node.state().commit_index, LogIndex(2));
+}
+
+/// A snapshot at index 1 reaches a follower that committed 2: it goes back.
+#[test]
+fn install_stale_snapshot_moves_the_commit_index_back() {
+    let mut node = with_bug(follower(1, 3, 2, &[2, 2]), Bug::InstallStaleSnapshot);
+    committed(&mut node, 2);
+
+    node.handle_message(ms(1), NodeId(0), install_snapshot(2, 0, (1, 2), b"s"));
+
+    assert_eq!(node.state().commit_index, LogIndex(1));
 }
