@@ -16,6 +16,7 @@ use sim::{Rng, Sim, Time};
 
 use crate::applier::Applied;
 use crate::invariants::Invariants;
+use crate::protocol::Protocol;
 use crate::recorder::{view, Recorder};
 use crate::trace::{Fault, Input, MessageId, MessageKind, TraceEvent};
 use crate::{Check, Failure, Persister, Value};
@@ -73,6 +74,8 @@ pub(crate) struct World {
     pub invariants: Invariants,
     /// Requests handled and not yet answered.
     open_calls: BTreeMap<OpenCall, Call>,
+    /// The seam's protocol rules the lab does not check (crate::protocol).
+    protocol: Protocol,
     next_message: u64,
     pub recorder: Option<Recorder>,
 }
@@ -109,6 +112,7 @@ impl World {
             max_index: 0,
             invariants: Invariants::new(servers, check_invariants),
             open_calls: BTreeMap::new(),
+            protocol: Protocol::new(servers),
             next_message: 0,
             recorder: record.then(|| Recorder::new(servers)),
         }
@@ -145,6 +149,9 @@ impl World {
     // ---- events ---------------------------------------------------------------
 
     pub fn handle(&mut self, event: Event) {
+        if let Err(failure) = self.protocol.overdue(self.sim.now()) {
+            return self.fail(failure);
+        }
         match event {
             Event::Request { call, id, msg, message, one_way } => match self.net.arrive(&call) {
                 Dispatch::Lost(reason) => {
@@ -160,6 +167,7 @@ impl World {
                         Delivery::OneWay
                     } else {
                         self.open_calls.insert((call.to, call.from, id), call);
+                        self.protocol.delivered(call.to, call.from, id, self.sim.now());
                         Delivery::Request(id)
                     };
                     let (from, term) = (NodeId(call.from as u32), message.header.term);
@@ -224,6 +232,7 @@ impl World {
     pub fn step(&mut self, i: usize, input: Input, handle: impl FnOnce(&mut dyn Node, Instant)) {
         let now = self.now();
         let Some(node) = self.peers[i].node.as_deref_mut() else { return };
+        self.protocol.handling(i, input);
         let before = self.recorder.is_some().then(|| view(node));
         if let Err(panic) = catch_unwind(AssertUnwindSafe(|| handle(node, now))) {
             return self.node_panicked(i, &format!("{input:?}"), panic);
@@ -266,8 +275,7 @@ impl World {
 
     /// Carries out server `i`'s outputs in order.
     pub fn drive(&mut self, i: usize) {
-        loop {
-            let Some(node) = self.peers[i].node.as_deref_mut() else { break };
+        while let Some(node) = self.peers[i].node.as_deref_mut() {
             let output = match catch_unwind(AssertUnwindSafe(|| node.poll_output())) {
                 Ok(Some(output)) => output,
                 Ok(None) => break,
@@ -285,7 +293,10 @@ impl World {
                     }
                 }
                 Output::Reply { to, call, message } => match self.open_calls.remove(&(i, to.0 as usize, call)) {
-                    Some(net_call) => self.send_reply(net_call, call, message),
+                    Some(net_call) => {
+                        self.protocol.closed(i, to.0 as usize, call);
+                        self.send_reply(net_call, call, message);
+                    }
                     None => self.fail(
                         Failure::new(
                             Check::Driver,
@@ -419,6 +430,7 @@ impl World {
         for key in dead {
             let net_call = self.open_calls.remove(&key).expect("listed");
             let (handler, caller, id) = key;
+            self.protocol.closed(handler, caller, id);
             self.call_failed_after(caller, net_call.end_generation, handler, id, 0);
         }
     }
@@ -427,6 +439,9 @@ impl World {
         let Some(deadline) = self.peers[i].node.as_ref().and_then(|node| node.poll_timeout()) else {
             return;
         };
+        if let Err(failure) = self.protocol.deadline(i, deadline, self.sim.now()) {
+            return self.fail(failure);
+        }
         let at = Time::from_micros(deadline.micros()).max(self.sim.now());
         if self.peers[i].timer_at.is_none_or(|armed| at < armed) {
             self.peers[i].timer_at = Some(at);
@@ -451,6 +466,7 @@ impl World {
                 self.record(event);
                 self.invariants.applied_command(i, index.0, &command, self.sim.now())?;
                 let snapshot = self.apply_command(i, index.0, &command)?;
+                self.protocol.applied_command(i, index.0)?;
                 if let Some(data) = snapshot {
                     self.service_snapshot(i, index, data);
                 }
@@ -460,7 +476,8 @@ impl World {
                 self.sim.hash_add(tag::APPLY << 32 | 1 << 16 | i as u64);
                 self.sim.hash_add(index.0);
                 self.record(TraceEvent::SnapshotInstalled { node: i as u32, index: index.0, term: term.0 });
-                self.apply_snapshot(i, index.0, &data)
+                self.apply_snapshot(i, index.0, &data)?;
+                self.protocol.applied_snapshot(i, index.0)
             }
         }
     }
@@ -537,6 +554,7 @@ impl World {
         if let Err(failure) = self.peers[i].applied.restart(i, &snapshot) {
             return self.fail(failure);
         }
+        self.protocol.restarted(i, &snapshot);
         let args = MakeArgs {
             me: NodeId(i as u32),
             peers: self.servers() as u32,
