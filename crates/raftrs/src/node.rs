@@ -124,8 +124,8 @@ impl RaftRsNode {
                 dirty = true;
             }
             if let Some(hard_state) = ready.hs() {
-                self.raw.mut_store().set_hard_state(hard_state.clone());
-                dirty = true;
+                // The commit index is volatile (Figure 2): a save only for a new term or vote.
+                dirty |= self.raw.mut_store().set_hard_state(hard_state.clone());
             }
             if dirty {
                 self.persist();

@@ -168,8 +168,11 @@ impl LabStorage {
         &self.renumbering
     }
 
-    pub fn set_hard_state(&mut self, hard_state: HardState) {
+    /// Takes raft-rs's hard state; returns whether the term or vote changed.
+    pub fn set_hard_state(&mut self, hard_state: HardState) -> bool {
+        let changed = hard_state.term != self.hard_state.term || hard_state.vote != self.hard_state.vote;
         self.hard_state = hard_state;
+        changed
     }
 
     pub fn set_commit(&mut self, commit: u64) {
