@@ -226,8 +226,8 @@ impl api::Node for RaftRsNode {
     }
 
     fn handle_call_failed(&mut self, _now: Instant, to: NodeId, call: CallId) {
-        let Some((peer, kind)) = self.calls.remove(&call) else { return };
-        debug_assert_eq!(peer, to);
+        let Some(&(peer, kind)) = self.calls.get(&call).filter(|(peer, _)| *peer == to) else { return };
+        self.calls.remove(&call);
         if kind == MessageType::MsgSnapshot {
             self.raw.report_snapshot(raft_id(peer), SnapshotStatus::Failure);
         } else {
