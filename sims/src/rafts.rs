@@ -1,14 +1,25 @@
 //! The Rafts a sweep can put under the lab's tests, by the name `--raft`
-//! takes; and our own core's planted bugs (LAB-SPEC §6), which belong to the
-//! core's factory, never to the seam.
+//! takes: our own core, tikv's raft-rs in three variants (crates/raftrs),
+//! and the small example Raft (examples/); and our core's planted bugs
+//! (LAB-SPEC §6), which belong to the core's factory, never to the seam.
 
 use std::sync::Arc;
 
 use api::Factory;
+use raftrs::{RaftRsFactory, Variant};
 use tester::Options;
 
 /// The Raft names this build knows, the default first.
-pub const RAFTS: &[&str] = &["core"];
+pub const RAFTS: &[&str] = &["core", "raft-rs", "raft-rs-prevote", "raft-rs-prevote-cq", "example"];
+
+/// One line about each Raft, for `raftsim list --rafts`.
+pub fn description(raft: &str) -> Option<&'static str> {
+    match raft {
+        "core" => Some("raftsim's own sans-IO core (crates/raft)"),
+        "example" => Some("a deliberately small student-style Raft (examples/), 2A and 2B only"),
+        other => Variant::from_name(other).map(Variant::description),
+    }
+}
 
 /// Our own core, correct.
 pub fn core() -> Arc<dyn Factory> {
@@ -17,12 +28,22 @@ pub fn core() -> Arc<dyn Factory> {
 
 /// The factory for a Raft by name, with a planted bug of our core if `bug` is given.
 pub fn factory(raft: &str, bug: Option<&str>) -> Result<Arc<dyn Factory>, String> {
-    if raft != "core" {
-        return Err(format!("unknown Raft '{raft}' (known: {})", RAFTS.join(", ")));
-    }
+    let factory: Arc<dyn Factory> = match raft {
+        "core" => {
+            return match bug {
+                None => Ok(core()),
+                Some(name) => core_with_bug(name),
+            }
+        }
+        "example" => Arc::new(examples::ExampleFactory),
+        other => match Variant::from_name(other) {
+            Some(variant) => Arc::new(RaftRsFactory::new(variant)),
+            None => return Err(format!("unknown Raft '{raft}' (known: {})", RAFTS.join(", "))),
+        },
+    };
     match bug {
-        None => Ok(core()),
-        Some(name) => core_with_bug(name),
+        None => Ok(factory),
+        Some(name) => Err(format!("planted bug '{name}' belongs to the core; Raft '{raft}' has none")),
     }
 }
 
@@ -53,4 +74,25 @@ pub fn core_options() -> Options {
 /// The default options over our core with the planted bug `bug`.
 pub fn options_with_bug(bug: Option<&str>) -> Result<Options, String> {
     Ok(Options::new(factory("core", bug)?))
+}
+
+/// The default options over the Raft named `raft`.
+pub fn options_for(raft: &str) -> Result<Options, String> {
+    Ok(Options::new(factory(raft, None)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_has_a_factory_of_that_name_and_a_description() {
+        for &name in RAFTS {
+            let factory = factory(name, None).expect("a known Raft");
+            assert_eq!(factory.name(), name);
+            assert!(description(name).is_some(), "{name} has no description");
+        }
+        assert!(factory("nope", None).err().is_some_and(|e| e.contains("unknown Raft 'nope'")));
+        assert!(factory("raft-rs", Some("x")).err().is_some_and(|e| e.contains("belongs to the core")));
+    }
 }

@@ -19,7 +19,14 @@
 //!    raftsim checks Raft's safety invariants after every step; without it
 //!    only the lab's own checks run;
 //! 5. implement [`Factory`] (the lab's Make): it builds a node from persisted
-//!    bytes, for every start and restart.
+//!    bytes, for every start and restart;
+//! 6. keep the protocol listed on [`Node`] (answer every request once, apply
+//!    in order, deadlines never in the past, peers only): raftsim checks it
+//!    and fails a run that breaks it, naming the node, the input and the rule.
+//!
+//! `docs/testing-your-own-raft.md` walks through all of it; `examples/` is a
+//! small Raft written against this crate, and `crates/raftrs` an adapter for
+//! an existing one (tikv's raft-rs).
 //!
 //! Indexes at the seam are the **lab's numbering of commands**: the n-th
 //! command a leader accepted is at index n, as `test_test.go` expects. A

@@ -74,6 +74,24 @@ pub struct Started {
 /// caller's problem: a node ignores what it cannot use. A node must not
 /// panic on any input; if it does, raftsim reports a finding naming the node
 /// and the input.
+///
+/// The protocol a node keeps, each rule checked by raftsim (a break fails
+/// the run with a `driver` failure naming the node, the input and the rule):
+/// - **reply once, to a real request**: an [`Output::Reply`] names a request
+///   this node received and has not answered yet;
+/// - **answer every request**: labrpc's handler always returns, so a request
+///   delivered to a node is answered within 1 s of virtual time
+///   (`tester::REPLY_BOUND_MS`), in the step that handled it or a later one;
+///   only a crash or a disconnection of either end first excuses it (the
+///   caller then sees [`Node::handle_call_failed`]). A Raft with nothing to
+///   say (a stale request it drops) replies with an empty message;
+/// - **peers only**: calls and sends go to `NodeId(0)..NodeId(peers)`, never to itself;
+/// - **applies in order**: within one incarnation, each [`Apply::Command`] is
+///   at the index after the last one applied (the first after a restart is
+///   one past the persisted snapshot's index, or 1), each index once; an
+///   [`Apply::Snapshot`] never goes back below what was applied;
+/// - **deadlines ahead**: after an input at `now`, [`Node::poll_timeout`] is
+///   `now` or later.
 pub trait Node {
     /// A message from `from` arrived, as a request, a reply or a one-way message.
     fn handle_message(&mut self, now: Instant, from: NodeId, delivery: Delivery, message: WireMessage);

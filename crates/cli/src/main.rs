@@ -281,7 +281,7 @@ fn execute(command: Command) -> Result<ExitCode, String> {
         Command::List { rafts: true } => {
             output::to_stdout(|out| {
                 for name in sims::rafts::RAFTS {
-                    writeln!(out, "{name}")?;
+                    writeln!(out, "{name:<20} {}", sims::rafts::description(name).unwrap_or(""))?;
                 }
                 writeln!(out, "(any program speaking docs/node-protocol.md: --node-cmd CMD)")
             })?;

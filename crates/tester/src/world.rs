@@ -17,6 +17,7 @@ use crate::clock::Clock;
 use crate::coverage::Tracker;
 use crate::crashpoint::{CrashPoints, Outputs};
 use crate::invariants::Invariants;
+use crate::protocol::Protocol;
 use crate::recorder::{view, Recorder};
 use crate::trace::{Fault, Input, MessageId, MessageKind, TraceEvent};
 use crate::{Check, Failure, Persister, Value};
@@ -85,6 +86,8 @@ pub(crate) struct World {
     /// The largest index any server applied (the lab's maxIndex).
     pub max_index: u64,
     pub invariants: Invariants,
+    /// The seam's protocol rules the lab does not check (crate::protocol).
+    protocol: Protocol,
     next_message: u64,
     pub recorder: Option<Recorder>,
     /// The node call under way, if any: a panic caught around the run is that node's (see [`crate::run`]).
@@ -137,6 +140,7 @@ impl World {
             failure: None,
             max_index: 0,
             invariants: Invariants::new(servers, check_invariants),
+            protocol: Protocol::new(servers),
             next_message: 0,
             recorder: record.then(|| Recorder::new(servers)),
             crash_points: CrashPoints::new(servers),
@@ -178,6 +182,9 @@ impl World {
     // ---- events ---------------------------------------------------------------
 
     pub fn handle(&mut self, event: Event) {
+        if let Err(failure) = self.protocol.overdue(self.sim.now()) {
+            return self.fail(failure);
+        }
         match event {
             Event::Request { call, id, msg, message, one_way } => match self.net.arrive(&call) {
                 Dispatch::Lost(reason) => {
@@ -195,6 +202,7 @@ impl World {
                         Delivery::OneWay
                     } else {
                         self.peers[call.to].open_calls.push((call.from, id, call, msg));
+                        self.protocol.delivered(call.to, call.from, id, self.sim.now());
                         Delivery::Request(id)
                     };
                     let (from, term) = (NodeId(call.from as u32), message.header.term);
@@ -261,6 +269,7 @@ impl World {
     pub fn step(&mut self, i: usize, input: Input, handle: impl FnOnce(&mut dyn Node, Instant)) {
         let now = self.local_now(i);
         let Some(node) = self.peers[i].node.as_deref_mut() else { return };
+        self.protocol.handling(i, input);
         let before = self.recorder.is_some().then(|| view(node));
         self.coverage.before_step(i, node.inspect());
         self.in_node = Some((i, NodeCall::Input(input)));
@@ -365,7 +374,10 @@ impl World {
                 }
             }
             Output::Reply { to, call, message } => match self.take_open_call(i, to.0 as usize, call) {
-                Some((net_call, request)) => self.send_reply(net_call, call, request, message),
+                Some((net_call, request)) => {
+                    self.protocol.closed(i, to.0 as usize, call);
+                    self.send_reply(net_call, call, request, message);
+                }
                 None => self.fail(
                     Failure::new(
                         Check::Driver,
@@ -517,6 +529,7 @@ impl World {
                 open.into_iter().partition(|&(caller, _, _, _)| handler == server || caller == server);
             self.peers[handler].open_calls = live;
             for (caller, id, net_call, _) in dead {
+                self.protocol.closed(handler, caller, id);
                 self.call_failed_after(caller, net_call.end_generation, handler, id, 0);
             }
         }
@@ -527,6 +540,10 @@ impl World {
         let deadline = self.peers[i].node.as_ref().and_then(|node| node.poll_timeout());
         self.in_node = None;
         let Some(deadline) = deadline else { return };
+        let local_now = Time::from_micros(self.local_now(i).micros());
+        if let Err(failure) = self.protocol.deadline(i, deadline, local_now) {
+            return self.fail(failure);
+        }
         let at = self.peers[i].clock.true_time(deadline, self.sim.now());
         if self.peers[i].timer_at.is_none_or(|armed| at < armed) {
             self.peers[i].timer_at = Some(at);
@@ -551,6 +568,7 @@ impl World {
                 self.record_with(|| event);
                 self.invariants.applied_command(i, index.0, &command, self.sim.now())?;
                 let snapshot = self.apply_command(i, index.0, &command)?;
+                self.protocol.applied_command(i, index.0)?;
                 if let Some(data) = snapshot {
                     self.service_snapshot(i, index, data);
                 }
@@ -560,7 +578,8 @@ impl World {
                 self.sim.hash_add(tag::APPLY << 32 | 1 << 16 | i as u64);
                 self.sim.hash_add(index.0);
                 self.record_with(|| TraceEvent::SnapshotInstalled { node: i as u32, index: index.0, term: term.0 });
-                self.apply_snapshot(i, index.0, &data)
+                self.apply_snapshot(i, index.0, &data)?;
+                self.protocol.applied_snapshot(i, index.0)
             }
         }
     }
@@ -649,6 +668,7 @@ impl World {
         if let Err(failure) = self.peers[i].applied.restart(i, &snapshot) {
             return self.fail(failure);
         }
+        self.protocol.restarted(i, &snapshot);
         let args = MakeArgs {
             me: NodeId(i as u32),
             peers: self.servers() as u32,

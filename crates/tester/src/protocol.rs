@@ -1,0 +1,161 @@
+//! The seam's protocol rules that the lab's own checks do not cover (see
+//! `api::Node`'s docs), so that a Raft that breaks them gets a failure
+//! naming the node, the input it was handling and the rule — never a
+//! harness panic or a silent hang:
+//! - **applies in order**: within one incarnation, each ApplyMsg command is
+//!   at the index after the last one handed to the service (the lab's
+//!   applier checks this in snapshot mode only, and its "previous index
+//!   present" check misses repeats, regressions and skips over indexes an
+//!   earlier incarnation applied); a snapshot never goes backwards;
+//! - **every request is answered**: labrpc's handler always returns, so a
+//!   request delivered to a node must be answered within [`REPLY_BOUND_MS`]
+//!   of virtual time, unless the handler crashed or was disconnected first
+//!   (then the caller sees a failed call, as labrpc's `Call()` returns false);
+//! - **deadlines are not in the past**: after handling an input at `now`,
+//!   the deadline a node gives is at `now` or later (virtual time never goes back).
+//!
+//! Replies to no call, second replies and messages to non-peers are checked
+//! where they happen, in the driver.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use api::{CallId, Instant};
+use sim::Time;
+
+use crate::applier::decode_snapshot;
+use crate::trace::Input;
+use crate::{Check, Failure};
+
+/// How long a delivered request may stay unanswered by a live, connected node.
+pub const REPLY_BOUND_MS: u64 = 1_000;
+
+/// A request being handled: (handler, caller, the caller's call id).
+type Open = (usize, usize, CallId);
+
+/// The protocol's record of every server.
+pub(crate) struct Protocol {
+    /// Per server: the last index handed to the service in this incarnation.
+    applied: Vec<u64>,
+    /// Per server: the input being handled, for the failure's words.
+    input: Vec<Option<Input>>,
+    /// Requests delivered and not answered, with their delivery time.
+    open: BTreeMap<Open, Time>,
+    by_time: BTreeSet<(Time, Open)>,
+}
+
+fn broken(i: usize, reason: String) -> Failure {
+    Failure::new(Check::Driver, reason).node(i)
+}
+
+impl Protocol {
+    pub fn new(servers: usize) -> Protocol {
+        Protocol {
+            applied: vec![0; servers],
+            input: vec![None; servers],
+            open: BTreeMap::new(),
+            by_time: BTreeSet::new(),
+        }
+    }
+
+    /// Server `i` is about to handle `input`.
+    pub fn handling(&mut self, i: usize, input: Input) {
+        self.input[i] = Some(input);
+    }
+
+    fn input_text(&self, i: usize) -> String {
+        match self.input[i] {
+            Some(input) => format!("{input:?}"),
+            None => "Make".to_string(),
+        }
+    }
+
+    /// A new incarnation of server `i` starts from the persisted `snapshot`.
+    pub fn restarted(&mut self, i: usize, snapshot: &[u8]) {
+        self.applied[i] = decode_snapshot(snapshot).map_or(0, |(last, _)| last);
+        self.input[i] = None;
+    }
+
+    /// Server `i` handed the command at `index` to the service.
+    pub fn applied_command(&mut self, i: usize, index: u64) -> Result<(), Failure> {
+        let expected = self.applied[i] + 1;
+        if index != expected {
+            return Err(broken(
+                i,
+                format!(
+                    "n{i} applied index {index} after index {} while handling {}: rule: ApplyMsg commands \
+                     come in order, each index once (expected {expected})",
+                    self.applied[i],
+                    self.input_text(i)
+                ),
+            ));
+        }
+        self.applied[i] = index;
+        Ok(())
+    }
+
+    /// Server `i` handed a snapshot through `index` to the service.
+    pub fn applied_snapshot(&mut self, i: usize, index: u64) -> Result<(), Failure> {
+        if index < self.applied[i] {
+            return Err(broken(
+                i,
+                format!(
+                    "n{i} applied a snapshot through index {index} after index {} while handling {}: rule: \
+                     a snapshot never takes the service back",
+                    self.applied[i],
+                    self.input_text(i)
+                ),
+            ));
+        }
+        self.applied[i] = index;
+        Ok(())
+    }
+
+    /// After server `i` handled an input at `now`, it asked for `deadline`.
+    pub fn deadline(&self, i: usize, deadline: Instant, now: Time) -> Result<(), Failure> {
+        if deadline.micros() >= now.micros() {
+            return Ok(());
+        }
+        Err(broken(
+            i,
+            format!(
+                "n{i} asked for a deadline at {}us after handling {} at {}us: rule: a deadline is never in the past",
+                deadline.micros(),
+                self.input_text(i),
+                now.micros()
+            ),
+        ))
+    }
+
+    /// Request `call` from `caller` reached `handler` at `now`.
+    pub fn delivered(&mut self, handler: usize, caller: usize, call: CallId, now: Time) {
+        let key = (handler, caller, call);
+        if let Some(old) = self.open.insert(key, now) {
+            self.by_time.remove(&(old, key));
+        }
+        self.by_time.insert((now, key));
+    }
+
+    /// The request was answered, or its call failed (handler crashed or cut off).
+    pub fn closed(&mut self, handler: usize, caller: usize, call: CallId) {
+        let key = (handler, caller, call);
+        if let Some(at) = self.open.remove(&key) {
+            self.by_time.remove(&(at, key));
+        }
+    }
+
+    /// The oldest open request, if it is past the bound at `now`.
+    pub fn overdue(&self, now: Time) -> Result<(), Failure> {
+        let Some(&(at, (handler, caller, call))) = self.by_time.first() else { return Ok(()) };
+        if now.micros() <= at.micros() + REPLY_BOUND_MS * 1000 {
+            return Ok(());
+        }
+        Err(broken(
+            handler,
+            format!(
+                "n{handler} never answered call {call} from n{caller}, delivered at {}us: rule: every request \
+                 delivered to a live, connected node is answered within {REPLY_BOUND_MS} ms",
+                at.micros()
+            ),
+        ))
+    }
+}
