@@ -27,6 +27,9 @@ struct CommittedEntry {
 #[derive(Debug, Default)]
 pub(crate) struct Committed {
     entries: Vec<Option<CommittedEntry>>,
+    /// The index of every entry in the order it became known committed, so a
+    /// leader is checked against the entries committed since its last check.
+    order: Vec<u64>,
 }
 
 /// True the first time node `track` is seen as leader of its current term.
@@ -43,6 +46,16 @@ pub(crate) fn newly_leader(track: &mut NodeTrack, state: &State) -> bool {
 impl Committed {
     pub fn max_index(&self) -> u64 {
         self.entries.len().saturating_sub(1) as u64
+    }
+
+    /// How many entries are known committed: a cursor for [`Committed::lowest_since`].
+    pub fn known(&self) -> usize {
+        self.order.len()
+    }
+
+    /// The lowest index that became known committed after the first `cursor`.
+    pub fn lowest_since(&self, cursor: usize) -> Option<u64> {
+        self.order[cursor.min(self.order.len())..].iter().copied().min()
     }
 
     /// Node `i` moved its commit index from `old_commit` to `state.commit_index`.
@@ -65,6 +78,7 @@ impl Committed {
                 None => {
                     let entry = CommittedEntry { term, command_hash, commit_term: state.term.0, committed_by: i };
                     self.entries[at] = Some(entry);
+                    self.order.push(index);
                 }
                 Some(known) if (known.term, known.command_hash) != (term, command_hash) => {
                     return Err(violation(
@@ -82,13 +96,22 @@ impl Committed {
         Ok(())
     }
 
-    /// Leader `i` must hold every entry committed in an earlier term.
-    pub fn check_leader(&self, i: usize, node: &dyn Inspect, state: &State, now: Time) -> Result<(), Failure> {
+    /// Leader `i` must hold every entry committed in an earlier term, from
+    /// index `from` up (below it, its log is unchanged since the last check).
+    pub fn check_leader(
+        &self,
+        i: usize,
+        node: &dyn Inspect,
+        state: &State,
+        from: u64,
+        now: Time,
+    ) -> Result<(), Failure> {
         if state.role != Role::Leader {
             return Ok(());
         }
         let leader_term = state.term.0;
-        for (index, entry) in self.entries.iter().enumerate().skip(state.snapshot_index.0 as usize + 1) {
+        let first = from.max(state.snapshot_index.0 + 1) as usize;
+        for (index, entry) in self.entries.iter().enumerate().skip(first) {
             let Some(entry) = entry else { continue };
             if entry.commit_term >= leader_term {
                 continue;
