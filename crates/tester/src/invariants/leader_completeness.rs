@@ -7,6 +7,7 @@
 use api::{LogIndex, NodeState as State, Role};
 use sim::Time;
 
+use super::log_matching::Registry;
 use super::{entry_id, state_machine, violation, NodeTrack};
 use api::Inspect;
 
@@ -61,6 +62,7 @@ impl Committed {
     /// Node `i` moved its commit index from `old_commit` to `state.commit_index`.
     pub fn record(
         &mut self,
+        registry: &Registry,
         i: usize,
         node: &dyn Inspect,
         state: &State,
@@ -69,7 +71,9 @@ impl Committed {
     ) -> Result<(), Failure> {
         let first = old_commit.max(state.snapshot_index.0) + 1;
         for index in first..=state.commit_index.0 {
-            let Some((term, command_hash)) = entry_id(node, index) else { continue };
+            let Some((term, command_hash)) = registered_id(registry, node, state.snapshot_index.0, index) else {
+                continue;
+            };
             let at = index as usize;
             if self.entries.len() <= at {
                 self.entries.resize(at + 1, None);
@@ -100,6 +104,7 @@ impl Committed {
     /// index `from` up (below it, its log is unchanged since the last check).
     pub fn check_leader(
         &self,
+        registry: &Registry,
         i: usize,
         node: &dyn Inspect,
         state: &State,
@@ -117,7 +122,10 @@ impl Committed {
                 continue;
             }
             let held = node.term_at(LogIndex(index as u64)).map(|term| term.0);
-            if held != Some(entry.term) || entry_id(node, index as u64).map(|id| id.1) != Some(entry.command_hash) {
+            if held != Some(entry.term)
+                || registered_id(registry, node, state.snapshot_index.0, index as u64).map(|id| id.1)
+                    != Some(entry.command_hash)
+            {
                 let held = held.map_or("nothing".to_string(), |term| format!("a term-{term} entry"));
                 return Err(violation(
                     NAME,
@@ -131,5 +139,21 @@ impl Committed {
             }
         }
         Ok(())
+    }
+}
+
+/// The (term, command hash) of the live entry at `index` of `node`, from
+/// the Log Matching registry (which holds every live entry of every node
+/// checked so far, one command per (index, term)) without copying the
+/// command; read from the node if the registry lacks it.
+/// Only live entries (above the snapshot, `floor`) have one.
+fn registered_id(registry: &Registry, node: &dyn Inspect, floor: u64, index: u64) -> Option<(u64, u64)> {
+    if index <= floor {
+        return None;
+    }
+    let term = node.term_at(LogIndex(index))?.0;
+    match registry.get(index, term) {
+        Some(id) => Some((term, id.command_hash)),
+        None => entry_id(node, index),
     }
 }

@@ -106,7 +106,7 @@ impl Invariants {
         let track = &mut self.nodes[i];
         let old_commit = std::mem::replace(&mut track.commit, state.commit_index.0);
         track.applied = state.last_applied.0;
-        self.committed.record(i, node, &state, old_commit, now)?;
+        self.committed.record(&self.entries, i, node, &state, old_commit, now)?;
         let track = &mut self.nodes[i];
         let newly_leader = leader_completeness::newly_leader(track, &state);
         // A new leader must hold everything committed before; a leader is then
@@ -120,7 +120,7 @@ impl Invariants {
             (false, a, b) => a.or(b),
         };
         if let Some(from) = check_from.filter(|&from| from <= self.committed.max_index()) {
-            self.committed.check_leader(i, node, &state, from, now)?;
+            self.committed.check_leader(&self.entries, i, node, &state, from, now)?;
         }
         self.nodes[i].checked = Some(state);
         Ok(())
