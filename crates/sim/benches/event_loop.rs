@@ -1,8 +1,9 @@
 //! The event loop's cost per event: the bare floor (a (time, seq) binary heap
-//! with one ChaCha8 draw per event) and the same work through `Sim::run`.
+//! with one ChaCha8 draw per event; 64 and 1,000 pending) and the same work
+//! through `Sim::run`.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+mod bare_loop;
+
 use std::hint::black_box;
 use std::ops::ControlFlow;
 
@@ -12,24 +13,6 @@ use sim::{Rng, Sim, Time};
 const EVENTS: u64 = 100_000;
 /// Events kept in flight, about what a 5-server run holds.
 const IN_FLIGHT: u64 = 64;
-
-fn bare_heap_and_rng() -> u64 {
-    let mut rng = Rng::new(1, 0);
-    let mut heap = BinaryHeap::new();
-    for seq in 0..IN_FLIGHT {
-        heap.push(Reverse((rng.below(1000), seq)));
-    }
-    let mut seq = IN_FLIGHT;
-    let mut handled = 0;
-    while let Some(Reverse((time, _))) = heap.pop() {
-        handled += 1;
-        if seq < EVENTS {
-            heap.push(Reverse((time + rng.below(1000), seq)));
-            seq += 1;
-        }
-    }
-    handled
-}
 
 fn sim_run() -> u64 {
     let sim: Sim<u64> = Sim::new();
@@ -58,7 +41,12 @@ fn sim_run() -> u64 {
 fn event_loop(c: &mut Criterion) {
     let mut group = c.benchmark_group("event_loop");
     group.throughput(Throughput::Elements(EVENTS));
-    group.bench_function("bare_heap_plus_chacha8", |b| b.iter(|| black_box(bare_heap_and_rng())));
+    group.bench_function("bare_heap_plus_chacha8", |b| {
+        b.iter(|| black_box(bare_loop::bare_heap_and_rng(IN_FLIGHT, EVENTS)))
+    });
+    group.bench_function("bare_heap_plus_chacha8_1000_pending", |b| {
+        b.iter(|| black_box(bare_loop::bare_heap_and_rng(1_000, EVENTS)))
+    });
     group.bench_function("sim_run", |b| b.iter_batched(|| (), |()| black_box(sim_run()), BatchSize::SmallInput));
     group.finish();
 }

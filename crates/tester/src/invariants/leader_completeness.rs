@@ -7,6 +7,7 @@
 use api::{LogIndex, NodeState as State, Role};
 use sim::Time;
 
+use super::log_matching::Registry;
 use super::{entry_id, state_machine, violation, NodeTrack};
 use api::Inspect;
 
@@ -27,6 +28,9 @@ struct CommittedEntry {
 #[derive(Debug, Default)]
 pub(crate) struct Committed {
     entries: Vec<Option<CommittedEntry>>,
+    /// The index of every entry in the order it became known committed, so a
+    /// leader is checked against the entries committed since its last check.
+    order: Vec<u64>,
 }
 
 /// True the first time node `track` is seen as leader of its current term.
@@ -45,9 +49,20 @@ impl Committed {
         self.entries.len().saturating_sub(1) as u64
     }
 
+    /// How many entries are known committed: a cursor for [`Committed::lowest_since`].
+    pub fn known(&self) -> usize {
+        self.order.len()
+    }
+
+    /// The lowest index that became known committed after the first `cursor`.
+    pub fn lowest_since(&self, cursor: usize) -> Option<u64> {
+        self.order[cursor.min(self.order.len())..].iter().copied().min()
+    }
+
     /// Node `i` moved its commit index from `old_commit` to `state.commit_index`.
     pub fn record(
         &mut self,
+        registry: &Registry,
         i: usize,
         node: &dyn Inspect,
         state: &State,
@@ -56,7 +71,9 @@ impl Committed {
     ) -> Result<(), Failure> {
         let first = old_commit.max(state.snapshot_index.0) + 1;
         for index in first..=state.commit_index.0 {
-            let Some((term, command_hash)) = entry_id(node, index) else { continue };
+            let Some((term, command_hash)) = registered_id(registry, node, state.snapshot_index.0, index) else {
+                continue;
+            };
             let at = index as usize;
             if self.entries.len() <= at {
                 self.entries.resize(at + 1, None);
@@ -65,6 +82,7 @@ impl Committed {
                 None => {
                     let entry = CommittedEntry { term, command_hash, commit_term: state.term.0, committed_by: i };
                     self.entries[at] = Some(entry);
+                    self.order.push(index);
                 }
                 Some(known) if (known.term, known.command_hash) != (term, command_hash) => {
                     return Err(violation(
@@ -86,19 +104,32 @@ impl Committed {
         Ok(())
     }
 
-    /// Leader `i` must hold every entry committed in an earlier term.
-    pub fn check_leader(&self, i: usize, node: &dyn Inspect, state: &State, now: Time) -> Result<(), Failure> {
+    /// Leader `i` must hold every entry committed in an earlier term, from
+    /// index `from` up (below it, its log is unchanged since the last check).
+    pub fn check_leader(
+        &self,
+        registry: &Registry,
+        i: usize,
+        node: &dyn Inspect,
+        state: &State,
+        from: u64,
+        now: Time,
+    ) -> Result<(), Failure> {
         if state.role != Role::Leader {
             return Ok(());
         }
         let leader_term = state.term.0;
-        for (index, entry) in self.entries.iter().enumerate().skip(state.snapshot_index.0 as usize + 1) {
+        let first = from.max(state.snapshot_index.0 + 1) as usize;
+        for (index, entry) in self.entries.iter().enumerate().skip(first) {
             let Some(entry) = entry else { continue };
             if entry.commit_term >= leader_term {
                 continue;
             }
             let held = node.term_at(LogIndex(index as u64)).map(|term| term.0);
-            if held != Some(entry.term) || entry_id(node, index as u64).map(|id| id.1) != Some(entry.command_hash) {
+            if held != Some(entry.term)
+                || registered_id(registry, node, state.snapshot_index.0, index as u64).map(|id| id.1)
+                    != Some(entry.command_hash)
+            {
                 let held = held.map_or("nothing".to_string(), |term| format!("a term-{term} entry"));
                 return Err(violation(
                     NAME,
@@ -116,5 +147,21 @@ impl Committed {
             }
         }
         Ok(())
+    }
+}
+
+/// The (term, command hash) of the live entry at `index` of `node`, from
+/// the Log Matching registry (which holds every live entry of every node
+/// checked so far, one command per (index, term)) without copying the
+/// command; read from the node if the registry lacks it.
+/// Only live entries (above the snapshot, `floor`) have one.
+fn registered_id(registry: &Registry, node: &dyn Inspect, floor: u64, index: u64) -> Option<(u64, u64)> {
+    if index <= floor {
+        return None;
+    }
+    let term = node.term_at(LogIndex(index))?.0;
+    match registry.get(index, term) {
+        Some(id) => Some((term, id.command_hash)),
+        None => entry_id(node, index),
     }
 }

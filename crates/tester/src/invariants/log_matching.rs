@@ -8,8 +8,6 @@
 //! only from the highest index where it changed; below the first (i, t) it
 //! already had, nothing changed.
 
-use std::collections::BTreeMap;
-
 use api::{LogIndex, NodeState as State};
 use sim::Time;
 
@@ -28,7 +26,27 @@ pub(crate) struct EntryId {
     pub first_seen_on: usize,
 }
 
-pub(crate) type Registry = BTreeMap<(u64, u64), EntryId>;
+/// Every (index, term) seen, by index: a log index holds entries of few
+/// terms over a run, so a short list per index beats an ordered map.
+#[derive(Debug, Default)]
+pub(crate) struct Registry {
+    by_index: Vec<Vec<(u64, EntryId)>>,
+}
+
+impl Registry {
+    pub fn get(&self, index: u64, term: u64) -> Option<&EntryId> {
+        let terms = self.by_index.get(index as usize)?;
+        terms.iter().find(|(seen, _)| *seen == term).map(|(_, id)| id)
+    }
+
+    fn insert(&mut self, index: u64, term: u64, id: EntryId) {
+        let at = index as usize;
+        if self.by_index.len() <= at {
+            self.by_index.resize_with(at + 1, Vec::new);
+        }
+        self.by_index[at].push((term, id));
+    }
+}
 
 /// Checks the part of node `i`'s log that changed since `seen_terms`, and
 /// updates it. Returns the lowest index that changed, if any did.
@@ -55,9 +73,9 @@ pub(crate) fn check(
         let term = term_at(index);
         let content = node.entry(LogIndex(index)).map_or(0, |entry| entry_hash(&entry.kind));
         let id = EntryId { command_hash: content, prev_term: term_at(index - 1), first_seen_on: i };
-        match registry.get(&(index, term)) {
+        match registry.get(index, term) {
             None => {
-                registry.insert((index, term), id);
+                registry.insert(index, term, id);
             }
             Some(known) if known.command_hash != id.command_hash => {
                 return Err(violation(

@@ -145,6 +145,29 @@ fn leader_completeness_new_leader_lacks_a_committed_entry() {
 }
 
 #[test]
+fn leader_completeness_entry_committed_after_the_leader_was_checked() {
+    // n0 leads term 3 and passes; a stale n1 then commits an entry of term 1
+    // that n0 lacks. n0's next step changes nothing of its own, and must still fail.
+    let mut inv = Invariants::new(2, true);
+    let leader = FakeNode::new(0, 3, L, &[(1, 10)]);
+    check(&mut inv, 0, &leader).unwrap();
+    check(&mut inv, 0, &leader).unwrap();
+    check(&mut inv, 1, &FakeNode::new(1, 1, F, &[(1, 10), (1, 11)]).committed(2)).unwrap();
+    let error = check(&mut inv, 0, &leader).unwrap_err();
+    assert!(error.contains("n0, leader of term 3, holds nothing at index 2"), "{error}");
+}
+
+#[test]
+fn leader_completeness_checks_a_leader_log_that_changed_below_the_top() {
+    // n1 leads term 3 holding the committed entries; its log then loses index 2.
+    let mut inv = Invariants::new(2, true);
+    check(&mut inv, 0, &FakeNode::new(0, 2, F, &[(1, 10), (2, 20), (2, 21)]).committed(3)).unwrap();
+    check(&mut inv, 1, &FakeNode::new(1, 3, L, &[(1, 10), (2, 20), (2, 21)])).unwrap();
+    let error = check(&mut inv, 1, &FakeNode::new(1, 3, L, &[(1, 10), (3, 30), (3, 31)])).unwrap_err();
+    assert!(error.contains("n1, leader of term 3, holds a term-3 entry at index 2"), "{error}");
+}
+
+#[test]
 fn committed_entries_must_agree() {
     let mut inv = Invariants::new(2, true);
     check(&mut inv, 0, &FakeNode::new(0, 2, F, &[(1, 10), (2, 20)]).committed(2)).unwrap();
