@@ -508,14 +508,15 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode, String> {
         network: args.network,
         coverage: args.coverage,
     };
+    let regressions = args.regressions.clone().unwrap_or_else(|| {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        sweep::regressions::path_for(&sweep::regressions::default_path(&cwd), &config.raft)
+    });
     let request = SweepRequest {
         config,
         json: args.json,
         regressions_named: args.regressions.is_some(),
-        regressions: args.regressions.unwrap_or_else(|| {
-            let cwd = std::env::current_dir().unwrap_or_default();
-            sweep::regressions::default_path(&cwd)
-        }),
+        regressions,
         save_failures: args.save_failures,
         save_max: args.save_max,
         version: JSON_VERSION.into(),

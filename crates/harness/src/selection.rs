@@ -89,6 +89,26 @@ impl Selection {
         }
     }
 
+    /// A name fit for a file, for a Raft other than our core: `raft-rs`,
+    /// `node-cmd-python3-raft.py`; `None` for our core.
+    pub fn file_name(&self) -> Option<String> {
+        let name = match (&self.raft, &self.node_cmd) {
+            (None, None) => return None,
+            (Some(name), None) => name.clone(),
+            (_, Some(cmd)) => format!("node-cmd {cmd}"),
+        };
+        let safe = |c: char| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '-' };
+        Some(
+            name.chars()
+                .map(safe)
+                .collect::<String>()
+                .split('-')
+                .filter(|part| !part.is_empty())
+                .collect::<Vec<_>>()
+                .join("-"),
+        )
+    }
+
     /// The flags that choose this Raft again: ` --raft raft-rs`, ` --node-cmd 'python3 raft.py'`, ` --bug NAME`.
     pub fn flags(&self) -> String {
         let mut flags = String::new();

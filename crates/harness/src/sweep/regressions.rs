@@ -31,6 +31,17 @@ pub fn default_path(cwd: &Path) -> PathBuf {
     cwd.join(DEFAULT_PATH)
 }
 
+/// The regression file of the Raft under test: the project's own file for
+/// our core; `regressions-NAME.txt` beside it for a Raft named NAME (so that
+/// one Raft's findings do not run first in every sweep of another); none for
+/// a node command (`--regressions` names one).
+pub fn path_for(default: &Path, raft: &crate::Selection) -> PathBuf {
+    match raft.file_name() {
+        None => default.to_path_buf(),
+        Some(name) => default.with_file_name(format!("regressions-{name}.txt")),
+    }
+}
+
 const HEADER: &str = "\
 # Regression seeds: every sweep of a test runs the seeds listed for it here
 # first. One `TEST SEED` per line; `#` starts a comment. `raftsim sweep
