@@ -21,7 +21,7 @@
 //! 5. implement [`Factory`] (the lab's Make): it builds a node from persisted
 //!    bytes, for every start and restart;
 //! 6. keep the protocol listed on [`Node`] (answer every request once, apply
-//!    in order, deadlines never in the past, peers only): raftsim checks it
+//!    in order, no past deadline after a timeout, peers only): raftsim checks it
 //!    and fails a run that breaks it, naming the node, the input and the rule.
 //!
 //! `docs/testing-your-own-raft.md` walks through all of it; `examples/` is a

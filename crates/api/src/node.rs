@@ -90,8 +90,10 @@ pub struct Started {
 ///   at the index after the last one applied (the first after a restart is
 ///   one past the persisted snapshot's index, or 1), each index once; an
 ///   [`Apply::Snapshot`] never goes back below what was applied;
-/// - **deadlines ahead**: after an input at `now`, [`Node::poll_timeout`] is
-///   `now` or later.
+/// - **deadlines ahead**: after [`Node::handle_timeout`] at `now`,
+///   [`Node::poll_timeout`] is `now` or later (a deadline in the past is a
+///   timer already due, fine after any other input: an input of the same
+///   instant may come before the due timeout is delivered).
 pub trait Node {
     /// A message from `from` arrived, as a request, a reply or a one-way message.
     fn handle_message(&mut self, now: Instant, from: NodeId, delivery: Delivery, message: WireMessage);

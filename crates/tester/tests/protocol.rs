@@ -150,5 +150,9 @@ fn a_request_never_answered_fails_after_the_bound() {
 #[test]
 fn a_deadline_in_the_past_names_the_node_and_the_input() {
     let failure = failure_of(Breakage::DeadlineInThePast);
-    assert_names(&failure, 1, &["n1 asked for a deadline at", "after handling Timeout", "never in the past"]);
+    assert_names(
+        &failure,
+        1,
+        &["n1 asked for a deadline at", "after handling Timeout", "after a timeout, a deadline is never in the past"],
+    );
 }
