@@ -4,13 +4,11 @@
 
 mod common;
 
-use common::{planted_bugs, raftsim, stdout};
+use common::{raftsim, stdout};
 
+#[cfg(feature = "planted-bugs")]
 #[test]
 fn a_fixed_election_timeout_shows_split_votes_by_term() {
-    if !planted_bugs() {
-        return;
-    }
     let output = raftsim(&[
         "run",
         "InitialElection2A",
@@ -41,11 +39,9 @@ fn a_fixed_election_timeout_shows_split_votes_by_term() {
     assert!(text.ends_with("  n2: candidate t16, applied 0\n"), "the diagnosis ends the output: {text}");
 }
 
+#[cfg(feature = "planted-bugs")]
 #[test]
 fn a_commit_from_an_earlier_term_shows_the_index_and_who_committed_it() {
-    if !planted_bugs() {
-        return;
-    }
     let output = raftsim(&[
         "run",
         "Figure8Unreliable2C",
@@ -78,11 +74,9 @@ fn a_commit_from_an_earlier_term_shows_the_index_and_who_committed_it() {
     );
 }
 
+#[cfg(feature = "planted-bugs")]
 #[test]
 fn a_failing_replay_shows_the_diagnosis_just_before_the_check_and_reason() {
-    if !planted_bugs() {
-        return;
-    }
     let output = raftsim(&["replay", "InitialElection2A", "--bug", "fixed-election-timeout", "--seed", "0"]);
     let text = stdout(&output);
     let lines: Vec<&str> = text.lines().rev().take(8).collect();

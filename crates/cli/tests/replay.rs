@@ -6,7 +6,7 @@ mod common;
 #[path = "../../harness/tests/checker/mod.rs"]
 mod checker;
 
-use common::{assert_usage_error, planted_bugs, raftsim, stderr, stdout};
+use common::{assert_usage_error, raftsim, stderr, stdout};
 
 #[test]
 fn two_replays_of_a_seed_are_byte_identical_in_lines_and_columns() {
@@ -134,11 +134,9 @@ fn the_outside_checker_reads_what_the_binary_prints() {
     assert!(json == library, "the binary prints what the library writes");
 }
 
+#[cfg(feature = "planted-bugs")]
 #[test]
 fn a_failing_replay_ends_with_the_check_and_reason_and_exits_100() {
-    if !planted_bugs() {
-        return;
-    }
     for extra in [&[][..], &["--columns"], &["--topics", "vote", "--nodes", "0"]] {
         let mut args = vec!["replay", "InitialElection2A", "--seed", "0", "--bug", "fixed-election-timeout"];
         args.extend_from_slice(extra);

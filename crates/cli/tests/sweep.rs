@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 
-use common::{assert_usage_error, files_in, planted_bugs, raftsim, scratch, stderr, stdout};
+use common::{assert_usage_error, files_in, raftsim, scratch, stderr, stdout};
 
 /// (test, seed) of every line of a JSON-lines file, in file order.
 fn runs_in(path: &Path) -> Vec<(String, u64)> {
@@ -178,11 +178,9 @@ fn regression_seeds_run_first_and_bad_lines_say_where() {
     );
 }
 
+#[cfg(feature = "planted-bugs")]
 #[test]
 fn save_failures_appends_new_failing_seeds() {
-    if !planted_bugs() {
-        return;
-    }
     let dir = scratch("save");
     let file = dir.join("regressions.txt");
     let args = [
@@ -207,11 +205,9 @@ fn save_failures_appends_new_failing_seeds() {
     assert_eq!(fs::read_to_string(&file).unwrap(), text);
 }
 
+#[cfg(feature = "planted-bugs")]
 #[test]
 fn fail_fast_stops_at_the_first_failure() {
-    if !planted_bugs() {
-        return;
-    }
     let output = raftsim(&[
         "sweep",
         "InitialElection2A",
@@ -229,11 +225,9 @@ fn fail_fast_stops_at_the_first_failure() {
     assert!(text.ends_with("0 passed, 1 failed\n"), "{text}");
 }
 
+#[cfg(feature = "planted-bugs")]
 #[test]
 fn until_fail_stops_at_the_first_failure_and_shows_why() {
-    if !planted_bugs() {
-        return;
-    }
     let output = raftsim(&["sweep", "2A", "--until-fail", "--jobs", "1", "--bug", "fixed-election-timeout"]);
     assert_eq!(output.status.code(), Some(100));
     let text = stdout(&output);
