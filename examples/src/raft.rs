@@ -117,7 +117,7 @@ impl ExampleRaft {
         if std::mem::take(&mut self.dirty) {
             let saved = Persistent { term: self.term, voted_for: self.voted_for, log: self.log.clone() };
             let raft_state = postcard::to_allocvec(&saved).expect("state encodes");
-            self.outputs.push_back(Output::Persist(Persist { raft_state, snapshot: Arc::from(Vec::new()) }));
+            self.outputs.push_back(Output::Persist(Persist::whole(raft_state, Arc::from(Vec::new()))));
         }
         self.outputs.extend(self.pending.drain(..));
     }

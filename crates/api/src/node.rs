@@ -39,12 +39,31 @@ pub enum Output {
 }
 
 /// What the driver must make durable, atomically (the lab's `Persister.Save`).
+///
+/// The saved Raft state becomes the first `keep_bytes` bytes of the state
+/// saved before, then `raft_state`. With `keep_bytes` 0 (what
+/// [`Persist::whole`] builds) `raft_state` is the whole state, exactly the
+/// lab's `Save(raftstate, snapshot)`. A larger `keep_bytes` lets a Raft whose
+/// encoding ends with what changes (the log's new entries, then a small
+/// trailer) hand over only the tail instead of copying its whole log on every
+/// save; what the persister holds, what a restart reads and what
+/// `RaftStateSize` measures are the same bytes either way. Keeping more bytes
+/// than were saved breaks the protocol.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Persist {
-    /// The encoded Raft state (the lab's `raftstate`).
+    /// How many leading bytes of the Raft state saved before stay as they are.
+    pub keep_bytes: usize,
+    /// The encoded Raft state (the lab's `raftstate`) after the kept bytes.
     pub raft_state: Vec<u8>,
     /// The service snapshot (the lab's `snapshot`); empty if there is none.
     pub snapshot: Arc<[u8]>,
+}
+
+impl Persist {
+    /// Save the whole Raft state and the snapshot (the lab's `Save`).
+    pub fn whole(raft_state: Vec<u8>, snapshot: Arc<[u8]>) -> Persist {
+        Persist { keep_bytes: 0, raft_state, snapshot }
+    }
 }
 
 /// The lab's ApplyMsg: a committed command, or a snapshot to switch to.

@@ -205,7 +205,8 @@ impl ProcessNode {
                 if line.snapshot.is_some() {
                     self.snapshot = bytes_field(line.snapshot.as_ref(), kind, "snapshot")?.into();
                 }
-                (Output::Persist(api::Persist { raft_state, snapshot: Arc::clone(&self.snapshot) }), None)
+                let keep_bytes = line.keep.unwrap_or(0);
+                (Output::Persist(api::Persist { keep_bytes, raft_state, snapshot: Arc::clone(&self.snapshot) }), None)
             }
             "apply" | "apply_snapshot" => {
                 let (index, term) =

@@ -94,6 +94,8 @@ pub enum Output<'a> {
         wire: Wire<'a>,
     },
     Persist {
+        #[serde(skip_serializing_if = "is_zero")]
+        keep: usize,
         state: B64<'a>,
         #[serde(skip_serializing_if = "Option::is_none")]
         snapshot: Option<B64<'a>>,
@@ -192,6 +194,8 @@ pub struct Line<'a> {
     pub name: Option<Cow<'a, str>>,
     pub summary: Option<String>,
     pub index: Option<u64>,
+    /// `persist`: how many leading bytes of the saved state stay.
+    pub keep: Option<usize>,
     /// Base64 fields: `state`, `snapshot`, `bytes`, `command`, `data`.
     #[serde(borrow)]
     pub state: Option<Cow<'a, str>>,
@@ -268,4 +272,9 @@ mod tests {
         let escaped: Line<'_> = serde_json::from_str("{\"type\":\"start\",\"command\":\"a\\/b=\"}").unwrap();
         assert_eq!(escaped.command.as_deref(), Some("a/b="));
     }
+}
+
+/// Serde's skip test for a `keep` of 0 (the whole state).
+fn is_zero(keep: &usize) -> bool {
+    *keep == 0
 }

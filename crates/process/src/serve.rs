@@ -133,7 +133,11 @@ impl Server {
                     self.snapshot = Arc::clone(&persist.snapshot);
                 }
                 let snapshot = (!same).then_some(protocol::B64(&persist.snapshot));
-                protocol::Output::Persist { state: protocol::B64(&persist.raft_state), snapshot }
+                protocol::Output::Persist {
+                    keep: persist.keep_bytes,
+                    state: protocol::B64(&persist.raft_state),
+                    snapshot,
+                }
             }
             Output::Apply(Apply::Command { index, term, command }) => {
                 protocol::Output::Apply { index: index.0, term: term.0, command: protocol::B64(command) }

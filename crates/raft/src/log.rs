@@ -35,8 +35,9 @@ mod shared_bytes {
 
 /// The log: a compacted prefix (index and term only) then the live entries.
 ///
-/// It also keeps the entries' postcard encoding, appended as they are, so
-/// that persisting the whole state is one copy, not a re-encoding.
+/// It also keeps the entries' postcard encoding, appended as they are, and
+/// how much of that encoding is unchanged since the last save, so that a save
+/// hands over only the entries after it (see `persist`), not the whole log.
 #[derive(Clone, Debug, Default)]
 pub struct Log {
     snapshot_index: LogIndex,
@@ -46,6 +47,8 @@ pub struct Log {
     encoded: Vec<u8>,
     /// Where each entry's encoding starts in `encoded`.
     offsets: Vec<usize>,
+    /// How many leading bytes of `encoded` the last save holds as they are now.
+    saved_bytes: usize,
 }
 
 impl PartialEq for Log {
@@ -69,6 +72,25 @@ impl Log {
     /// The postcard encoding of the live entries, back to back (without their count).
     pub(crate) fn encoded_entries(&self) -> &[u8] {
         &self.encoded
+    }
+
+    /// The encoding of the live entries from `from` on, `count` of them
+    /// (what [`Log::slice_from`] returned for them).
+    pub(crate) fn encoded_from(&self, from: LogIndex, count: usize) -> &[u8] {
+        let Some(at) = self.offset(from) else { return &[] };
+        let end = self.offsets.get(at + count).copied().unwrap_or(self.encoded.len());
+        &self.encoded[self.offsets[at]..end]
+    }
+
+    /// How many leading bytes of [`Log::encoded_entries`] are unchanged since
+    /// [`Log::mark_saved`]: a truncation lowers it, compaction resets it.
+    pub(crate) fn saved_bytes(&self) -> usize {
+        self.saved_bytes
+    }
+
+    /// The whole encoding is now saved (a persist, or a restart from one).
+    pub(crate) fn mark_saved(&mut self) {
+        self.saved_bytes = self.encoded.len();
     }
 
     pub fn snapshot_index(&self) -> LogIndex {
@@ -147,12 +169,18 @@ impl Log {
         if let Some(at) = self.offset(index) {
             self.entries.truncate(at);
             self.encoded.truncate(self.offsets[at]);
+            self.saved_bytes = self.saved_bytes.min(self.offsets[at]);
             self.offsets.truncate(at);
         }
     }
 
     /// Drops the first `count` live entries (and their encoding).
     fn drop_front(&mut self, count: usize) {
+        if count == 0 {
+            return;
+        }
+        // Every kept entry moves: the next save rewrites them all.
+        self.saved_bytes = 0;
         let cut = self.offsets.get(count).copied().unwrap_or(self.encoded.len());
         self.entries.drain(..count);
         self.encoded.drain(..cut);
@@ -257,6 +285,27 @@ mod tests {
         for log in [&matching, &conflicting, &short] {
             assert_cache(log);
         }
+    }
+
+    /// What the last save holds is tracked through appends, truncations and compaction.
+    #[test]
+    fn saved_bytes_track_what_the_last_save_still_holds() {
+        let mut log = log_of(&[1, 1, 2]);
+        assert_eq!(log.saved_bytes(), 0, "nothing saved yet");
+        log.mark_saved();
+        let all = log.encoded_entries().len();
+        assert_eq!(log.saved_bytes(), all);
+        log.append(entry(3));
+        assert_eq!(log.saved_bytes(), all, "an append keeps what was saved");
+        let cut = log.offsets[1];
+        log.truncate_from(LogIndex(2));
+        assert_eq!(log.saved_bytes(), cut, "a truncation cuts what is still saved");
+        log.mark_saved();
+        log.compact_to(LogIndex(1));
+        assert_eq!(log.saved_bytes(), 0, "compaction moves every entry");
+        log.mark_saved();
+        log.install_snapshot(LogIndex(1), Term(1));
+        assert_eq!(log.saved_bytes(), log.encoded_entries().len(), "a snapshot at the edge drops nothing");
     }
 
     #[test]

@@ -110,6 +110,9 @@ pub struct Node {
     pub(crate) next_call: u64,
     pub(crate) answering: Option<(NodeId, CallId)>,
     pub(crate) pool: Pool,
+    /// Tests only: what a persister holding this node's saves holds (see `tests::helpers::drain`).
+    #[cfg(test)]
+    pub(crate) saved: Vec<u8>,
 }
 
 impl Node {
@@ -132,6 +135,8 @@ impl Node {
             next_call: 0,
             answering: None,
             pool: Pool::default(),
+            #[cfg(test)]
+            saved: Vec::new(),
         };
         node.reset_election_timer(now);
         node
@@ -149,6 +154,10 @@ impl Node {
         node.term = state.term;
         node.voted_for = state.voted_for;
         node.log = Log::from_parts(state.snapshot_index, state.snapshot_term, state.entries);
+        // What the persister holds is what was just read: the next save keeps it.
+        node.log.mark_saved();
+        #[cfg(test)]
+        node.saved.extend_from_slice(raft_state);
         node.commit_index = state.snapshot_index;
         node.last_applied = state.snapshot_index;
         node.snapshot = if planted!(node, SnapshotDroppedAtStartup) { Arc::from(&[][..]) } else { snapshot };
@@ -301,15 +310,28 @@ impl Node {
             snapshot_index: self.log.snapshot_index(),
             snapshot_term: self.log.snapshot_term(),
         };
-        let raft_state = persist::encode(&header, &self.log);
-        self.outputs.push_back(Output::Persist(Persist { raft_state, snapshot: Arc::clone(&self.snapshot) }));
+        let keep_bytes = self.log.saved_bytes();
+        let raft_state = persist::encode_tail(&header, &self.log, keep_bytes);
+        self.log.mark_saved();
+        self.outputs.push_back(Output::Persist(Persist {
+            keep_bytes,
+            raft_state,
+            snapshot: Arc::clone(&self.snapshot),
+        }));
     }
 
     /// Sends a new request (a call), after persisting whatever it depends on.
     pub(crate) fn send(&mut self, to: NodeId, message: Message) {
+        let mut bytes = self.pool.buffer();
+        message.encode_into(&mut bytes);
+        self.send_encoded(to, message, bytes);
+    }
+
+    /// [`Node::send`] for a message already encoded into `bytes`.
+    pub(crate) fn send_encoded(&mut self, to: NodeId, message: Message, bytes: Vec<u8>) {
         self.persist_before_speaking();
         self.next_call += 1;
-        let message = self.wire(message);
+        let message = self.wire(message, bytes);
         self.outputs.push_back(Output::Call { to, call: CallId(self.next_call), message });
     }
 
@@ -324,15 +346,16 @@ impl Node {
             }
             None => CallId(0),
         };
-        let message = self.wire(message);
+        let mut bytes = self.pool.buffer();
+        message.encode_into(&mut bytes);
+        let message = self.wire(message, bytes);
         self.outputs.push_back(Output::Reply { to, call, message });
     }
 
-    /// The wire form: postcard bytes in a recycled buffer, the header, and
-    /// the message itself as the in-process shortcut (receivers of this core skip decoding).
-    fn wire(&mut self, message: Message) -> WireMessage {
-        let mut bytes = self.pool.buffer();
-        message.encode_into(&mut bytes);
+    /// The wire form: the message's postcard bytes (in a recycled buffer),
+    /// the header, and the message itself as the in-process shortcut
+    /// (receivers of this core skip decoding).
+    fn wire(&mut self, message: Message, bytes: Vec<u8>) -> WireMessage {
         let header = api::Header { term: Some(message.term()), name: message.name() };
         WireMessage::new(header, bytes).with_local(self.pool.boxed(message))
     }

@@ -63,7 +63,7 @@ impl Node {
             entries
         };
         let prev_log_index = next.prev();
-        let message = AppendEntries {
+        let append = AppendEntries {
             term: self.term,
             leader: self.config.id,
             prev_log_index,
@@ -71,7 +71,9 @@ impl Node {
             entries,
             leader_commit: self.commit_index,
         };
-        self.send(peer, Message::AppendEntries(message));
+        let mut bytes = self.pool.buffer();
+        append.encode_with_cached_entries(self.log.encoded_from(next, append.entries.len()), &mut bytes);
+        self.send_encoded(peer, Message::AppendEntries(append), bytes);
     }
 
     /// AppendEntries (Figure 2 "AppendEntries RPC", receiver implementation).

@@ -100,7 +100,7 @@ impl RaftRsNode {
 
     fn persist(&mut self) {
         let store = self.raw.store();
-        let persist = Persist { raft_state: store.raft_state(), snapshot: Arc::clone(store.snapshot_data()) };
+        let persist = Persist::whole(store.raft_state(), Arc::clone(store.snapshot_data()));
         self.outputs.push_back(Output::Persist(persist));
     }
 

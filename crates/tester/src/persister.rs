@@ -21,6 +21,23 @@ impl Persister {
         self.snapshot = snapshot;
     }
 
+    /// Save with the first `keep_bytes` bytes of the saved Raft state kept and
+    /// `tail` after them (see [`api::Persist`]); nothing changes and the
+    /// saved length is returned if fewer than `keep_bytes` bytes were saved.
+    pub fn save_tail(&mut self, keep_bytes: usize, tail: Vec<u8>, snapshot: Arc<[u8]>) -> Result<(), usize> {
+        if keep_bytes == 0 {
+            self.save(tail, snapshot);
+            return Ok(());
+        }
+        if keep_bytes > self.raft_state.len() {
+            return Err(self.raft_state.len());
+        }
+        self.raft_state.truncate(keep_bytes);
+        self.raft_state.extend_from_slice(&tail);
+        self.snapshot = snapshot;
+        Ok(())
+    }
+
     pub fn raft_state(&self) -> &[u8] {
         &self.raft_state
     }
@@ -32,5 +49,23 @@ impl Persister {
     /// RaftStateSize: what LogSize and MAXLOGSIZE measure.
     pub fn raft_state_size(&self) -> usize {
         self.raft_state.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tail_save_keeps_a_prefix() {
+        let mut persister = Persister::default();
+        persister.save(b"abcdef".to_vec(), Arc::from(&b"s1"[..]));
+        persister.save_tail(4, b"XY!".to_vec(), Arc::from(&b"s2"[..])).unwrap();
+        assert_eq!(persister.raft_state(), b"abcdXY!");
+        assert_eq!(&persister.snapshot()[..], b"s2");
+        persister.save_tail(0, b"new".to_vec(), Arc::from(&b""[..])).unwrap();
+        assert_eq!(persister.raft_state(), b"new");
+        assert_eq!(persister.save_tail(4, b"z".to_vec(), Arc::from(&b""[..])), Err(3));
+        assert_eq!(persister.raft_state(), b"new", "a refused save changes nothing");
     }
 }

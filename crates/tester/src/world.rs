@@ -386,7 +386,19 @@ impl World {
                     .node(i),
                 ),
             },
-            Output::Persist(persist) => self.peers[i].persister.save(persist.raft_state, persist.snapshot),
+            Output::Persist(persist) => {
+                let keep_bytes = persist.keep_bytes;
+                if let Err(saved) = self.peers[i].persister.save_tail(keep_bytes, persist.raft_state, persist.snapshot)
+                {
+                    self.fail(
+                        Failure::new(
+                            Check::Driver,
+                            format!("n{i} persisted keeping {keep_bytes} bytes of a saved state of {saved} bytes"),
+                        )
+                        .node(i),
+                    );
+                }
+            }
             Output::Apply(apply) => {
                 if let Err(failure) = self.apply(i, apply) {
                     self.fail(failure);

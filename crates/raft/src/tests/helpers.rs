@@ -53,9 +53,24 @@ pub(crate) fn config(id: u32, peers: u32) -> Config {
     Config::new(NodeId(id), peers, SEED + u64::from(id))
 }
 
-/// Everything drained from the node's output queue, in order.
+/// Everything drained from the node's output queue, in order. Each Persist is
+/// carried out on a model of the driver's persister (the node's `saved`) and
+/// shown as the whole state it leaves there, so tests compare whole states
+/// whether a save handed over all of it or only a tail.
 pub(crate) fn drain(node: &mut Node) -> Vec<Output> {
-    std::iter::from_fn(|| node.poll_output()).map(typed).collect()
+    let mut drained = Vec::new();
+    while let Some(output) = node.poll_output() {
+        drained.push(match output {
+            api::Output::Persist(persist) => {
+                assert!(persist.keep_bytes <= node.saved.len(), "a save keeps more than was saved");
+                node.saved.truncate(persist.keep_bytes);
+                node.saved.extend_from_slice(&persist.raft_state);
+                Output::Persist(Persist::whole(node.saved.clone(), persist.snapshot))
+            }
+            other => typed(other),
+        });
+    }
+    drained
 }
 
 /// An output as the tests compare it: its wire message decoded from the bytes
@@ -143,8 +158,23 @@ pub(crate) struct StateRef<'a> {
     pub entries: &'a [Entry],
 }
 
+/// The core's persisted form, written out independently of `persist`: the
+/// entries, the trailer, its length, the end mark.
 pub(crate) fn encode_state(state: &StateRef<'_>) -> Vec<u8> {
-    postcard::to_stdvec(state).expect("encodes")
+    let mut bytes: Vec<u8> =
+        state.entries.iter().flat_map(|entry| postcard::to_stdvec(entry).expect("encodes")).collect();
+    let trailer = postcard::to_stdvec(&(
+        state.term,
+        state.voted_for,
+        state.snapshot_index,
+        state.snapshot_term,
+        state.entries.len() as u64,
+    ))
+    .expect("encodes");
+    bytes.extend_from_slice(&trailer);
+    bytes.push(trailer.len() as u8);
+    bytes.extend_from_slice(b"rf");
+    bytes
 }
 
 /// The Persist of exactly this state (and this service snapshot).
@@ -156,7 +186,7 @@ pub(crate) fn persist(term: u64, voted_for: Option<u32>, log: &Log, snapshot: &[
         snapshot_term: log.snapshot_term(),
         entries: log.entries(),
     });
-    Output::Persist(Persist { raft_state, snapshot: Arc::from(snapshot) })
+    Output::Persist(Persist::whole(raft_state, Arc::from(snapshot)))
 }
 
 /// The entry at `index` of `term`, applied.

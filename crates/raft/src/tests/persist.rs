@@ -95,7 +95,8 @@ fn restore_from_truncated_bytes_fails_with_a_clear_message() {
     }
 }
 
-/// Extra bytes after a state mean the bytes are not what we wrote.
+/// Extra bytes after a state mean the bytes are not what we wrote (a save
+/// always ends with the end mark).
 #[test]
 fn restore_with_trailing_bytes_fails() {
     let mut bytes = persisted_with_snapshot().raft_state;
@@ -103,7 +104,8 @@ fn restore_with_trailing_bytes_fails() {
 
     let error = restore(&bytes).expect_err("trailing bytes must not restore");
 
-    assert_eq!(error, RestoreError { reason: "2 trailing bytes after the raft state".into() });
+    let reason = format!("{} bytes of raft state do not decode (no end mark)", bytes.len());
+    assert_eq!(error, RestoreError { reason });
 }
 
 /// A state that breaks Figure 2's own invariants (no vote before term 1; no
@@ -133,4 +135,39 @@ fn restore_of_an_impossible_state_fails() {
         restore(&entry_from_the_future).expect_err("impossible"),
         RestoreError { reason: "an entry of term 2 beyond the current term 1".into() }
     );
+}
+
+/// A save hands over only what changed since the last one: appended entries
+/// keep the saved ones, a conflict's truncation keeps only the entries before
+/// it, and a snapshot rewrites everything. Each time, what the persister ends
+/// with is exactly the whole state (`drain` carries every save out).
+#[test]
+fn saves_hand_over_only_the_changed_tail() {
+    let mut node = follower(1, 3, 2, &[1, 1]);
+    let mut tails = Vec::new();
+    let mut step = |node: &mut Node, message, expected: Output| {
+        node.handle_message(ms(1), NodeId(0), message);
+        let keep_bytes = match node.outputs.front() {
+            Some(api::Output::Persist(persist)) => persist.keep_bytes,
+            other => panic!("expected a Persist first, got {other:?}"),
+        };
+        assert_eq!(drain(node).first(), Some(&expected));
+        tails.push(keep_bytes);
+    };
+
+    step(&mut node, append(2, 0, (2, 1), entries(3, &[2]), 0), persist(2, None, &log_of(&[1, 1, 2]), b""));
+    step(&mut node, append(2, 0, (3, 2), entries(4, &[2, 2]), 0), persist(2, None, &log_of(&[1, 1, 2, 2, 2]), b""));
+    // A leader of term 3 overwrites index 4 on: entries 1..=3 stay saved.
+    step(&mut node, append(3, 2, (3, 2), entries(4, &[3]), 0), persist(3, None, &log_of(&[1, 1, 2, 3]), b""));
+    committed(&mut node, 4);
+    node.snapshot(ms(2), LogIndex(2), b"snap".to_vec());
+    let keep_after_snapshot = match node.outputs.front() {
+        Some(api::Output::Persist(persist)) => persist.keep_bytes,
+        other => panic!("expected a Persist, got {other:?}"),
+    };
+    assert_eq!(drain(&mut node), vec![persist(3, None, &compacted_log(2, 1, &[2, 3]), b"snap")]);
+
+    let encoded_len = |terms: &[u64]| log_of(terms).encoded_entries().len();
+    assert_eq!(tails, vec![0, encoded_len(&[1, 1, 2]), encoded_len(&[1, 1, 2])]);
+    assert_eq!(keep_after_snapshot, 0, "compaction moves every entry: a whole save");
 }
