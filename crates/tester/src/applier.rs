@@ -15,9 +15,47 @@ pub const SNAPSHOT_INTERVAL: u64 = 10;
 pub(crate) struct Applied {
     values: Vec<Option<Value>>,
     last_applied: u64,
+    /// The snapshot encoding of `values[..cached_ends.len()]`, back to back:
+    /// the lab re-encodes the whole history at every snapshot; this encodes
+    /// each value once and gives the same bytes.
+    cached: Vec<u8>,
+    /// Where each cached value's encoding ends in `cached`.
+    cached_ends: Vec<usize>,
 }
 
 impl Applied {
+    /// The lab's snapshot of `values[0..=last_index]` (see [`encode_snapshot`]).
+    fn snapshot(&mut self, last_index: u64) -> Vec<u8> {
+        let count = self.values.len().min(last_index as usize + 1);
+        if self.cached_ends.len() > count {
+            self.forget_from(count);
+        }
+        for value in &self.values[self.cached_ends.len()..count] {
+            let cached = std::mem::take(&mut self.cached);
+            let encoded = value.as_ref().map(Value::encode);
+            self.cached = postcard::to_extend(&encoded, cached).expect("a value always encodes");
+            self.cached_ends.push(self.cached.len());
+        }
+        let mut bytes = postcard::to_stdvec(&(last_index, count as u64)).expect("snapshots always encode");
+        bytes.extend_from_slice(&self.cached);
+        bytes
+    }
+
+    /// Drops the cached encodings of `values[at..]`.
+    fn forget_from(&mut self, at: usize) {
+        if at < self.cached_ends.len() {
+            self.cached.truncate(if at == 0 { 0 } else { self.cached_ends[at - 1] });
+            self.cached_ends.truncate(at);
+        }
+    }
+
+    /// Replaces the whole record (a snapshot ingested).
+    fn replace(&mut self, values: Vec<Option<Value>>, last_applied: u64) {
+        self.values = values;
+        self.last_applied = last_applied;
+        self.forget_from(0);
+    }
+
     pub fn get(&self, index: u64) -> Option<&Value> {
         self.values.get(index as usize).and_then(Option::as_ref)
     }
@@ -27,6 +65,7 @@ impl Applied {
         if self.values.len() <= at {
             self.values.resize(at + 1, None);
         }
+        self.forget_from(at);
         self.values[at] = Some(value);
     }
 
@@ -40,8 +79,7 @@ impl Applied {
             return Err(Failure::new(LabCheck::Snapshot, format!("server {server} snapshot decode error at restart"))
                 .node(server));
         };
-        self.values = values;
-        self.last_applied = last;
+        self.replace(values, last);
         Ok(())
     }
 }
@@ -50,6 +88,12 @@ impl Applied {
 pub fn encode_snapshot(last_index: u64, values: &[Option<Value>]) -> Vec<u8> {
     let encoded: Vec<Option<Vec<u8>>> = values.iter().map(|value| value.as_ref().map(Value::encode)).collect();
     postcard::to_stdvec(&(last_index, encoded)).expect("snapshots always encode")
+}
+
+/// The last index a lab snapshot covers (0 for no snapshot), read without
+/// decoding its history (the applier has already ingested and checked it).
+pub(crate) fn snapshot_index(bytes: &[u8]) -> u64 {
+    postcard::take_from_bytes::<u64>(bytes).map_or(0, |(last, _)| last)
 }
 
 pub(crate) fn decode_snapshot(bytes: &[u8]) -> Option<(u64, Vec<Option<Value>>)> {
@@ -82,8 +126,7 @@ impl World {
         }
         self.check_logs(i, index, value)?;
         if (index + 1).is_multiple_of(SNAPSHOT_INTERVAL) {
-            let values = &self.peers[i].applied.values;
-            return Ok(Some(encode_snapshot(index, &values[..=(index as usize).min(values.len() - 1)])));
+            return Ok(Some(self.peers[i].applied.snapshot(index)));
         }
         Ok(None)
     }
@@ -96,7 +139,8 @@ impl World {
             .enumerate()
             .find_map(|(j, peer)| peer.applied.get(index).filter(|old| **old != value).map(|old| (j, old.clone())));
         let prev_ok = index <= 1 || self.peers[i].applied.get(index - 1).is_some();
-        let shown = value.to_string();
+        // Shown only in a failure: an apply is hot, formatting is not free.
+        let shown = mismatch.as_ref().map(|_| value.to_string());
         self.peers[i].applied.set(index, value);
         self.max_index = self.max_index.max(index);
         if !prev_ok {
@@ -104,7 +148,7 @@ impl World {
                 .index(index)
                 .node(i));
         }
-        if let Some((j, old)) = mismatch {
+        if let (Some((j, old)), Some(shown)) = (mismatch, shown) {
             let reason = format!("commit index={index} server={i} {shown} != server={j} {old}");
             return Err(Failure::new(LabCheck::Apply, reason).index(index).node(i).node(j));
         }
@@ -128,9 +172,7 @@ impl World {
         }
         let commands: Vec<Option<Vec<u8>>> = values.iter().map(|value| value.as_ref().map(Value::encode)).collect();
         self.invariants.applied_snapshot(i, &commands, self.sim.now())?;
-        let applied = &mut self.peers[i].applied;
-        applied.values = values;
-        applied.last_applied = last;
+        self.peers[i].applied.replace(values, last);
         Ok(())
     }
 }
@@ -146,5 +188,31 @@ mod tests {
         let bytes = encode_snapshot(2, &values);
         assert_eq!(decode_snapshot(&bytes), Some((2, values)));
         assert_eq!(decode_snapshot(&[1, 2, 3]), None);
+    }
+
+    /// The cached snapshot is byte for byte the lab's whole re-encoding,
+    /// through appends, an overwrite, a replacement and a shorter history.
+    #[test]
+    fn cached_snapshots_equal_the_whole_encoding() {
+        let mut applied = Applied::default();
+        let whole = |applied: &Applied, last: u64| {
+            let values = &applied.values;
+            encode_snapshot(last, &values[..=(last as usize).min(values.len() - 1)])
+        };
+        for index in 1..=25_u64 {
+            let value = if index % 3 == 0 { Value::Str(format!("s{index}").into()) } else { Value::Int(index as i64) };
+            applied.set(index, value);
+            if (index + 1) % 5 == 0 {
+                assert_eq!(applied.snapshot(index), whole(&applied, index), "at {index}");
+            }
+        }
+        applied.set(7, Value::Int(-7));
+        assert_eq!(applied.snapshot(24), whole(&applied, 24), "after an overwrite");
+        assert_eq!(applied.snapshot(12), whole(&applied, 12), "a shorter history");
+        let (last, values) = decode_snapshot(&applied.snapshot(19)).unwrap();
+        applied.replace(values, last);
+        applied.set(20, Value::Int(20));
+        assert_eq!(applied.snapshot(20), whole(&applied, 20), "after a replacement");
+        assert_eq!(applied.snapshot(40), whole(&applied, 40), "beyond the history");
     }
 }

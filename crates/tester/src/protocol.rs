@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use api::{CallId, Instant};
 use sim::Time;
 
-use crate::applier::decode_snapshot;
+use crate::applier::snapshot_index;
 use crate::trace::Input;
 use crate::{Check, Failure};
 
@@ -71,7 +71,7 @@ impl Protocol {
 
     /// A new incarnation of server `i` starts from the persisted `snapshot`.
     pub fn restarted(&mut self, i: usize, snapshot: &[u8]) {
-        self.applied[i] = decode_snapshot(snapshot).map_or(0, |(last, _)| last);
+        self.applied[i] = snapshot_index(snapshot);
         self.input[i] = None;
     }
 
