@@ -36,7 +36,7 @@ pub fn write(
         writeln!(
             out,
             "... {skipped} earlier event(s); `{}` shows them all",
-            crate::replay_command(test, report.seed, &raft.flags())
+            raft.replay_command(test, report.seed)
         )?;
     }
     lines::write(out, shown[skipped..].iter(), Style { color: false })?;
