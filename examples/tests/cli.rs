@@ -39,6 +39,14 @@ fn replay_commands(text: &str) -> Vec<Vec<String>> {
     commands.map(|command| command.split_whitespace().map(str::to_string).collect()).collect()
 }
 
+/// A test's passed and failed counts in a sweep's or report's table.
+fn passed_failed<'a>(text: &'a str, test: &str) -> (&'a str, &'a str) {
+    let row =
+        text.lines().map(|line| line.split_whitespace().collect::<Vec<_>>()).find(|words| words.first() == Some(&test));
+    let row = row.unwrap_or_else(|| panic!("no row for {test}"));
+    (row[1], row[2])
+}
+
 /// The trace hash of a `run` or `replay` closing line (`... trace 42ffd36dfda6d5b1 ...`).
 fn trace_hash(text: &str) -> String {
     let words: Vec<&str> = text.split(|c: char| c.is_whitespace() || c == ')' || c == ',').collect();
@@ -67,7 +75,8 @@ fn a_sweep_of_2a_and_2b_passes_and_its_json_lines_name_the_example() {
     let text = stdout(&output);
     assert_eq!(output.status.code(), Some(0), "{text}{}", stderr(&output));
     assert!(text.starts_with("sweeping 13 test(s) × 20 seeds (0..19) on 2 worker(s), Raft example: "), "{text}");
-    assert!(text.contains("InitialElection2A      20       0"), "{text}");
+    assert_eq!(passed_failed(&text, "InitialElection2A"), ("20", "0"), "{text}");
+    assert_eq!(passed_failed(&text, "Backup2B"), ("20", "0"), "{text}");
     assert!(text.ends_with(" passed, 0 failed\n"), "{text}");
     let lines = std::fs::read_to_string(&json).expect("the JSON lines");
     let mut lines = lines.lines();
@@ -108,7 +117,8 @@ fn until_fail_finds_a_failing_seed_and_its_printed_replay_command_reproduces_it(
     let output = student(&["sweep", "2D", "--until-fail", "--jobs", "2"]);
     let text = stdout(&output);
     assert_eq!(output.status.code(), Some(100), "{text}{}", stderr(&output));
-    let first = text.lines().find_map(|line| line.strip_prefix("first failure (--until-fail): ")).expect("a first failure");
+    let first =
+        text.lines().find_map(|line| line.strip_prefix("first failure (--until-fail): ")).expect("a first failure");
     let (test, seed) = first.split_once(" seed ").expect("TEST seed N");
     let closing = format!("--- FAIL: {test} (seed {seed})");
     let sweep_hash = trace_hash(text.lines().find(|line| line.starts_with(&closing)).expect("the tail's closing line"));
@@ -167,10 +177,14 @@ fn shards_merge_into_one_report_whose_replay_commands_name_the_binary() {
     let text = stdout(&output);
     assert_eq!(output.status.code(), Some(100), "{text}{}", stderr(&output));
     assert!(text.contains(", raft example, "), "{text}");
-    assert!(text.contains("InitialElection2A       4       0"), "{text}");
+    assert_eq!(passed_failed(&text, "InitialElection2A"), ("4", "0"), "{text}");
+    assert_eq!(passed_failed(&text, "SnapshotBasic2D"), ("0", "4"), "{text}");
     let commands = replay_commands(&text);
     assert!(!commands.is_empty(), "{text}");
-    assert!(commands.iter().all(|words| words[0] == BIN && words.ends_with(&["--raft".into(), "example".into()])), "{text}");
+    assert!(
+        commands.iter().all(|words| words[0] == BIN && words.ends_with(&["--raft".into(), "example".into()])),
+        "{text}"
+    );
 }
 
 #[test]

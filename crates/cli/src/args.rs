@@ -31,7 +31,8 @@ impl ColorChoice {
 pub(crate) const VERSION: &str =
     concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("RAFTSIM_COMMIT"), ", planted bugs: compiled in)");
 #[cfg(not(feature = "planted-bugs"))]
-pub(crate) const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("RAFTSIM_COMMIT"), ", planted bugs: none)");
+pub(crate) const VERSION: &str =
+    concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("RAFTSIM_COMMIT"), ", planted bugs: none)");
 /// The version a --json header records.
 pub(crate) const JSON_VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("RAFTSIM_COMMIT"), ")");
 

@@ -278,7 +278,6 @@ fn run_replay(args: ReplayArgs, rafts: &Rafts) -> Result<ExitCode, String> {
     Ok(outcome_code(replay::replay(case, &options)?))
 }
 
-
 impl Program {
     /// The exit code of a sweep or a report; a write error is told on stderr.
     pub(crate) fn verdict_code(&self, verdict: Verdict) -> ExitCode {

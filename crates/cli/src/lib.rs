@@ -146,4 +146,3 @@ fn clap_error(error: &clap::Error, tag: &str) -> ExitCode {
     eprintln!("{tag}: {message} (see `{tag} help`)");
     ExitCode::from(exit::USAGE)
 }
-

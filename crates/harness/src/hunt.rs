@@ -52,7 +52,8 @@ pub fn hunt_showing_progress(
     rafts: &crate::Rafts,
 ) -> Hunt {
     let names: Vec<&'static str> = cases.iter().map(|case| case.name).collect();
-    let progress = Progress::new(&names, &vec![seeds; cases.len()], jobs, rafts.rerun_for(crate::rafts::CORE, Some(bug)));
+    let progress =
+        Progress::new(&names, &vec![seeds; cases.len()], jobs, rafts.rerun_for(crate::rafts::CORE, Some(bug)));
     let total = seeds.saturating_mul(cases.len() as u64);
     crate::sweep::progress::while_showing(&progress, total, || hunt(bug, cases, seeds, jobs, &progress))
 }

@@ -60,7 +60,8 @@ impl Selection {
 
     /// A node process run by `cmd` (its factory made already).
     pub(crate) fn node_cmd(cmd: &str, factory: Arc<dyn Factory>, rafts: &Rafts) -> Selection {
-        let mut selection = Selection { raft: None, node_cmd: Some(cmd.to_string()), bug: None, factory, rerun: Rerun::default() };
+        let mut selection =
+            Selection { raft: None, node_cmd: Some(cmd.to_string()), bug: None, factory, rerun: Rerun::default() };
         selection.rerun = rafts.rerun_for(&selection.name(), None);
         selection
     }
