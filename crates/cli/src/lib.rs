@@ -34,6 +34,8 @@ use std::sync::Arc;
 use clap::{CommandFactory, FromArgMatches};
 use harness::exit;
 
+/// The node API a Raft speaks (`Node`, `Factory`, `MakeArgs`, ...), so that one dependency on raftsim is enough.
+pub use api;
 pub use api::Factory;
 pub use harness::Rafts;
 
