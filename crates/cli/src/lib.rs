@@ -148,3 +148,29 @@ fn clap_error(error: &clap::Error, tag: &str) -> ExitCode {
     eprintln!("{tag}: {message} (see `{tag} help`)");
     ExitCode::from(exit::USAGE)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn own_rafts_take_any_factory_and_refuse_a_bad_name_in_one_line() {
+        // A shared `Arc<dyn Factory>` is a `Factory` too, so Rafts of several types can go in one list.
+        let rafts = own_rafts("target/release/my-raftsim", [("mine", sims::rafts::core())]).unwrap();
+        assert_eq!(rafts.default_raft(), "mine");
+        assert_eq!(rafts.program(), "target/release/my-raftsim");
+        for name in ["core", "two words", ""] {
+            let error = own_rafts("p", [(name, sims::rafts::core())]).err().expect("refused");
+            assert!(error.starts_with(&format!("cannot register a Raft named '{name}'")), "{error}");
+            assert_eq!(error.lines().count(), 1, "{error}");
+        }
+        let twice = own_rafts("p", [("a", sims::rafts::core()), ("a", sims::rafts::core())]);
+        assert!(twice.err().is_some_and(|error| error.contains("the name is taken")));
+    }
+
+    #[test]
+    fn a_programs_messages_start_with_its_file_name() {
+        assert_eq!(tag_of("target/release/my-raftsim"), "my-raftsim");
+        assert_eq!(tag_of("raftsim"), "raftsim");
+    }
+}

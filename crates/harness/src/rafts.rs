@@ -49,7 +49,9 @@ impl Rafts {
             ));
         }
         if sims::rafts::RAFTS.contains(&name) || self.own.iter().any(|(own, _)| own == name) {
-            return Err(format!("cannot register a Raft named '{name}': {} has one of that name", self.program));
+            return Err(format!(
+                "cannot register a Raft named '{name}': the name is taken (a built-in, or registered already)"
+            ));
         }
         self.own.push((name.to_string(), factory));
         Ok(())
