@@ -1,7 +1,9 @@
-//! The Rafts a sweep can put under the lab's tests, by the name `--raft`
-//! takes: our own core, tikv's raft-rs in three variants (crates/raftrs),
-//! and the small example Raft (examples/); and our core's planted bugs
-//! (LAB-SPEC §6), which belong to the core's factory, never to the seam.
+//! The built-in Rafts a sweep can put under the lab's tests, by the name
+//! `--raft` takes: our own core and tikv's raft-rs in three variants
+//! (crates/raftrs); and our core's planted bugs (LAB-SPEC §6), which belong
+//! to the core's factory, never to the seam. A user's own Raft (like the
+//! small example of examples/) is no built-in: its binary registers it with
+//! `raftsim::main_with` (harness::Rafts).
 
 use std::sync::Arc;
 
@@ -10,13 +12,12 @@ use raftrs::{RaftRsFactory, Variant};
 use tester::Options;
 
 /// The Raft names this build knows, the default first.
-pub const RAFTS: &[&str] = &["core", "raft-rs", "raft-rs-prevote", "raft-rs-prevote-cq", "example"];
+pub const RAFTS: &[&str] = &["core", "raft-rs", "raft-rs-prevote", "raft-rs-prevote-cq"];
 
 /// One line about each Raft, for `raftsim list --rafts`.
 pub fn description(raft: &str) -> Option<&'static str> {
     match raft {
         "core" => Some("raftsim's own sans-IO core (crates/raft)"),
-        "example" => Some("a deliberately small student-style Raft (examples/), 2A and 2B only"),
         other => Variant::from_name(other).map(Variant::description),
     }
 }
@@ -35,7 +36,6 @@ pub fn factory(raft: &str, bug: Option<&str>) -> Result<Arc<dyn Factory>, String
                 Some(name) => core_with_bug(name),
             }
         }
-        "example" => Arc::new(examples::ExampleFactory),
         other => match Variant::from_name(other) {
             Some(variant) => Arc::new(RaftRsFactory::new(variant)),
             None => return Err(format!("unknown Raft '{raft}' (known: {})", RAFTS.join(", "))),

@@ -28,3 +28,36 @@ pub trait Factory: Send + Sync {
     /// The lab's Make; an error is a one-line reason (e.g. corrupt persisted state).
     fn make(&self, args: MakeArgs) -> Result<Box<dyn Node>, String>;
 }
+
+/// A shared factory is a factory (so `Arc<dyn Factory>` goes wherever a `Factory` does).
+impl<F: Factory + ?Sized> Factory for Arc<F> {
+    fn name(&self) -> &str {
+        (**self).name()
+    }
+
+    fn make(&self, args: MakeArgs) -> Result<Box<dyn Node>, String> {
+        (**self).make(args)
+    }
+}
+
+/// A boxed factory is a factory.
+impl<F: Factory + ?Sized> Factory for Box<F> {
+    fn name(&self) -> &str {
+        (**self).name()
+    }
+
+    fn make(&self, args: MakeArgs) -> Result<Box<dyn Node>, String> {
+        (**self).make(args)
+    }
+}
+
+/// A borrowed factory is a factory (`&MyFactory as &dyn Factory` from a `static`).
+impl<F: Factory + ?Sized> Factory for &F {
+    fn name(&self) -> &str {
+        (**self).name()
+    }
+
+    fn make(&self, args: MakeArgs) -> Result<Box<dyn Node>, String> {
+        (**self).make(args)
+    }
+}

@@ -43,9 +43,17 @@ impl Catch {
 
 /// [`hunt`] with its progress on stderr (runs per test, failures as they
 /// happen, an ETA), so a long hunt is never silent.
-pub fn hunt_showing_progress(bug: &'static str, cases: &[&'static TestCase], seeds: u64, jobs: usize) -> Hunt {
+/// `rafts` name the program and our core again in its replay lines.
+pub fn hunt_showing_progress(
+    bug: &'static str,
+    cases: &[&'static TestCase],
+    seeds: u64,
+    jobs: usize,
+    rafts: &crate::Rafts,
+) -> Hunt {
     let names: Vec<&'static str> = cases.iter().map(|case| case.name).collect();
-    let progress = Progress::new(&names, &vec![seeds; cases.len()], jobs, format!(" --bug {bug}"));
+    let progress =
+        Progress::new(&names, &vec![seeds; cases.len()], jobs, rafts.rerun_for(crate::rafts::CORE, Some(bug)));
     let total = seeds.saturating_mul(cases.len() as u64);
     crate::sweep::progress::while_showing(&progress, total, || hunt(bug, cases, seeds, jobs, &progress))
 }

@@ -12,6 +12,9 @@
 //!   or a timeline (Perfetto trace-event JSON or SVG); [`replay::diagnosis`]
 //!   explains a failure from the typed events and the structured failure,
 //!   [`replay::diff`] names the first event where two runs of one seed part;
+//! - [`Rafts`] holds the Rafts one program knows (the built-ins, and a
+//!   user's own registered by name) and chooses one ([`Selection`]); every
+//!   printed replay command ([`Rerun`]) names the program and that Raft;
 //! - [`hunt`] sweeps every planted bug against the suite and says what caught it;
 //! - [`sweep::report`] merges the JSON lines of many shards into one report;
 //! - [`output`] writes files whole or not at all (and FIFOs, devices and `-`
@@ -29,17 +32,15 @@ pub mod hunt;
 pub mod interrupt;
 pub mod network;
 pub mod output;
+pub mod rafts;
 pub mod replay;
+pub mod rerun;
 mod selection;
 pub mod sweep;
 
+pub use rafts::Rafts;
+pub use rerun::Rerun;
 pub use selection::Selection;
-
-/// The one-line command that replays a seed with a readable trace; `flags`
-/// choose the Raft that ran it ([`Selection::flags`]: empty for our core).
-pub fn replay_command(test: &str, seed: u64, flags: &str) -> String {
-    format!("raftsim replay {test} --seed {seed}{flags}")
-}
 
 /// The test a name names, or a one-line error that suggests the closest.
 pub fn find_test(name: &str) -> Result<&'static sims::TestCase, String> {

@@ -9,60 +9,61 @@ use std::sync::Arc;
 use api::Factory;
 use tester::Options;
 
+use crate::rafts::{self, Rafts};
+use crate::Rerun;
+
 /// Which Raft runs, and how to name it again.
 #[derive(Clone)]
 pub struct Selection {
-    /// `--raft NAME`; `None` is our core.
+    /// The Raft's name (`core`, `raft-rs`, a user's), or `None` for a node command.
     raft: Option<String>,
     /// `--node-cmd CMD`: a node process speaking the node protocol.
     node_cmd: Option<String>,
     /// `--bug NAME`: a planted bug of our core.
     bug: Option<&'static str>,
     factory: Arc<dyn Factory>,
+    /// The command that runs a seed of this Raft again.
+    rerun: Rerun,
 }
 
 impl Selection {
     /// Our core, correct.
     pub fn core() -> Selection {
-        Selection { raft: None, node_cmd: None, bug: None, factory: sims::rafts::core() }
+        Selection::core_with(None).expect("our correct core needs no planted bug")
     }
 
     /// Our core with a planted bug (a name [`crate::bugs::lookup`] accepted), or correct.
     pub fn core_with(bug: Option<&'static str>) -> Result<Selection, String> {
-        let factory = sims::rafts::factory("core", bug)?;
-        Ok(Selection { raft: None, node_cmd: None, bug, factory })
+        Rafts::builtin().select(Some(rafts::CORE), None, bug)
     }
 
-    /// From the command line's flags: at most one of `--raft` and `--node-cmd`,
-    /// and `--bug` only with our core.
+    /// From the command line's flags, among the built-in Rafts (see [`Rafts::select`]).
     pub fn from_flags(
         raft: Option<&str>,
         node_cmd: Option<&str>,
         bug: Option<&'static str>,
     ) -> Result<Selection, String> {
-        if raft.is_some() && node_cmd.is_some() {
-            return Err("--raft and --node-cmd each choose the Raft under test: give one".into());
-        }
-        match (raft.filter(|name| *name != "core"), node_cmd) {
-            (Some(_), Some(_)) => unreachable!("refused above"),
-            (_, Some(_)) | (Some(_), _) if bug.is_some() => {
-                Err("--bug plants a bug in our own core: it does not go with --raft or --node-cmd".into())
-            }
-            (None, Some(cmd)) => {
-                let factory = sims::rafts::process_factory(cmd)?;
-                Ok(Selection { raft: None, node_cmd: Some(cmd.to_string()), bug: None, factory })
-            }
-            (Some(name), None) => {
-                let factory = sims::rafts::factory(name, None)?;
-                Ok(Selection { raft: Some(name.to_string()), node_cmd: None, bug: None, factory })
-            }
-            (None, None) => Selection::core_with(bug),
-        }
+        Rafts::builtin().select(raft, node_cmd, bug)
     }
 
     /// A Raft given as a factory (a user's own, through the library): named by the factory.
     pub fn from_factory(factory: Arc<dyn Factory>) -> Selection {
-        Selection { raft: Some(factory.name().to_string()), node_cmd: None, bug: None, factory }
+        let name = factory.name().to_string();
+        Selection::named(&name, None, factory, &Rafts::builtin())
+    }
+
+    /// The Raft `name` of `rafts` (its factory made already).
+    pub(crate) fn named(name: &str, bug: Option<&'static str>, factory: Arc<dyn Factory>, rafts: &Rafts) -> Selection {
+        let rerun = rafts.rerun_for(name, bug);
+        Selection { raft: Some(name.to_string()), node_cmd: None, bug, factory, rerun }
+    }
+
+    /// A node process run by `cmd` (its factory made already).
+    pub(crate) fn node_cmd(cmd: &str, factory: Arc<dyn Factory>, rafts: &Rafts) -> Selection {
+        let mut selection =
+            Selection { raft: None, node_cmd: Some(cmd.to_string()), bug: None, factory, rerun: Rerun::default() };
+        selection.rerun = rafts.rerun_for(&selection.name(), None);
+        selection
     }
 
     pub fn bug(&self) -> Option<&'static str> {
@@ -85,7 +86,7 @@ impl Selection {
         match (&self.raft, &self.node_cmd) {
             (_, Some(cmd)) => format!("node-cmd: {cmd}"),
             (Some(name), None) => name.clone(),
-            (None, None) => "core".to_string(),
+            (None, None) => rafts::CORE.to_string(),
         }
     }
 
@@ -93,9 +94,9 @@ impl Selection {
     /// `node-cmd-python3-raft.py`; `None` for our core.
     pub fn file_name(&self) -> Option<String> {
         let name = match (&self.raft, &self.node_cmd) {
-            (None, None) => return None,
-            (Some(name), None) => name.clone(),
             (_, Some(cmd)) => format!("node-cmd {cmd}"),
+            (Some(name), None) if name != rafts::CORE => name.clone(),
+            _ => return None,
         };
         let safe = |c: char| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '-' };
         Some(
@@ -109,19 +110,20 @@ impl Selection {
         )
     }
 
-    /// The flags that choose this Raft again: ` --raft raft-rs`, ` --node-cmd 'python3 raft.py'`, ` --bug NAME`.
+    /// The flags that choose this Raft again: ` --raft raft-rs`, ` --node-cmd 'python3 raft.py'`, ` --bug NAME`
+    /// (none for our core in plain `raftsim`).
     pub fn flags(&self) -> String {
-        let mut flags = String::new();
-        if let Some(name) = &self.raft {
-            flags.push_str(&format!(" --raft {name}"));
-        }
-        if let Some(cmd) = &self.node_cmd {
-            flags.push_str(&format!(" --node-cmd '{}'", cmd.replace('\'', r"'\''")));
-        }
-        if let Some(bug) = self.bug {
-            flags.push_str(&format!(" --bug {bug}"));
-        }
-        flags
+        self.rerun.flags().to_string()
+    }
+
+    /// The command that replays a seed of this Raft: the program that chose it, and [`Selection::flags`].
+    pub fn rerun(&self) -> Rerun {
+        self.rerun.clone()
+    }
+
+    /// `PROGRAM replay TEST --seed N FLAGS`.
+    pub fn replay_command(&self, test: &str, seed: u64) -> String {
+        self.rerun.command(test, seed)
     }
 }
 
@@ -154,6 +156,7 @@ mod tests {
         assert_eq!(Selection::core().name(), "core");
         let cmd = Selection::from_flags(None, Some(r#"python3 "it's.py""#), None).unwrap();
         assert_eq!(cmd.flags(), r#" --node-cmd 'python3 "it'\''s.py"'"#);
+        assert_eq!(cmd.replay_command("A", 2), format!("raftsim replay A --seed 2{}", cmd.flags()));
         assert_eq!(cmd.name(), r#"node-cmd: python3 "it's.py""#);
         assert!(Selection::from_flags(Some("core"), None, None).unwrap().flags().is_empty());
         assert!(Selection::from_flags(Some("nope"), None, None).unwrap_err().contains("unknown Raft 'nope'"));

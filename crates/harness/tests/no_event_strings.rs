@@ -39,13 +39,11 @@ const ALLOWED: &[(&str, &str, &str)] = &[
     ("harness/src/sweep/report.rs", "-", "report - reads stdin"),
     ("harness/src/sweep/report.rs", "pass", "a JSON line's outcome field"),
     ("harness/src/sweep/report.rs", "fail", "a JSON line's outcome field"),
-    ("harness/src/selection.rs", "core", "--raft core names our own core"),
     ("harness/src/sweep/coverage.rs", "Nemesis", "the nemesis family's test names (their situations must be reached)"),
-    ("harness/src/sweep/report.rs", "node-cmd: ", "a JSON header's Raft name for --node-cmd"),
-    ("harness/src/sweep/report.rs", "core", "a JSON header's Raft name for our core"),
-    ("cli/src/main.rs", "Usage:", "clap's usage text, trimmed from one-line errors"),
-    ("cli/src/main.rs", "For more information", "clap's hint, trimmed from one-line errors"),
-    ("cli/src/main.rs", "error: ", "clap's prefix, trimmed from one-line errors"),
+    ("harness/src/rafts.rs", "node-cmd: ", "a JSON header's Raft name for --node-cmd"),
+    ("cli/src/lib.rs", "Usage:", "clap's usage text, trimmed from one-line errors"),
+    ("cli/src/lib.rs", "For more information", "clap's hint, trimmed from one-line errors"),
+    ("cli/src/lib.rs", "error: ", "clap's prefix, trimmed from one-line errors"),
 ];
 
 /// Names and words of trace events, typed or from the old log text: none may be compared against.

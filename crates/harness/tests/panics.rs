@@ -49,7 +49,8 @@ fn a_panicking_raft_fails_its_run_and_the_sweep_goes_on() {
         failure.reason
     );
     let mut table = Vec::new();
-    sweep::table::write(&mut table, &outcome.summaries, " --raft panicky-core").unwrap();
+    sweep::table::write(&mut table, &outcome.summaries, &harness::Rerun::new("raftsim", " --raft panicky-core"))
+        .unwrap();
     let table = String::from_utf8(table).unwrap();
     let seed = failure.seed;
     assert!(table.contains(&format!("FAIL InitialElection2A seed {seed}: panic: n1 panicked in Make")), "{table}");

@@ -33,11 +33,7 @@ pub fn write(
     let shown: Vec<_> = rows(trace).into_iter().filter(|row| !row.quiet).collect();
     let skipped = shown.len().saturating_sub(TAIL_EVENTS);
     if skipped > 0 {
-        writeln!(
-            out,
-            "... {skipped} earlier event(s); `{}` shows them all",
-            crate::replay_command(test, report.seed, &raft.flags())
-        )?;
+        writeln!(out, "... {skipped} earlier event(s); `{}` shows them all", raft.replay_command(test, report.seed))?;
     }
     lines::write(out, shown[skipped..].iter(), Style { color: false })?;
     closing_lines(out, test, report, raft.bug())?;

@@ -11,7 +11,7 @@ use std::io::{self, Write};
 
 use super::engine::TestSummary;
 use super::rate::Rate;
-use crate::replay_command;
+use crate::Rerun;
 
 /// The most groups one test keeps (a reason that defeats normalisation must not grow memory).
 pub const KEPT_GROUPS: usize = 64;
@@ -107,7 +107,7 @@ fn normalise_token(token: &str) -> String {
 }
 
 /// Writes one line per group, most frequent first (then by test, check, reason), with the replay command.
-pub fn write(out: &mut dyn Write, summaries: &[TestSummary], flags: &str) -> io::Result<()> {
+pub fn write(out: &mut dyn Write, summaries: &[TestSummary], rerun: &Rerun) -> io::Result<()> {
     let mut rows = Vec::new();
     for summary in summaries.iter().filter(|summary| summary.failed > 0) {
         for ((check, key), group) in &summary.groups.groups {
@@ -122,7 +122,7 @@ pub fn write(out: &mut dyn Write, summaries: &[TestSummary], flags: &str) -> io:
     for (summary, check, key, group) in rows {
         let rate = Rate::new(group.count, summary.runs());
         writeln!(out, "{}: {check}: {key}: {rate}, smallest seed {}", summary.name, group.smallest_seed)?;
-        writeln!(out, "     replay: {}", replay_command(summary.name, group.smallest_seed, flags))?;
+        writeln!(out, "     replay: {}", rerun.command(summary.name, group.smallest_seed))?;
     }
     for summary in summaries.iter().filter(|summary| summary.groups.other > 0) {
         writeln!(
@@ -178,7 +178,7 @@ mod tests {
             summary.groups.add("checkOneLeader", "expected one leader, got none", 1000 - seed);
         }
         let mut out = Vec::new();
-        write(&mut out, &[summary], "").unwrap();
+        write(&mut out, &[summary], &crate::Rerun::default()).unwrap();
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(

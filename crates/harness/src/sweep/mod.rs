@@ -100,7 +100,7 @@ pub fn run(cases: &[&'static TestCase], request: &SweepRequest) -> Result<Verdic
 
     let names: Vec<&'static str> = cases.iter().map(|case| case.name).collect();
     let flags = config.raft.flags();
-    let progress = Progress::new(&names, &per_test, config.jobs, flags.clone());
+    let progress = Progress::new(&names, &per_test, config.jobs, config.raft.rerun());
     let json = json.map(Mutex::new);
     let to_save: Mutex<Vec<ToSave>> = Mutex::new(Vec::new());
     let observe = |index: u64, run: &SeedRun| {
@@ -129,8 +129,8 @@ pub fn run(cases: &[&'static TestCase], request: &SweepRequest) -> Result<Verdic
     let first = until_fail_tail(&outcome, &work, config);
     let failed: u64 = outcome.summaries.iter().map(|summary| summary.failed).sum();
     let printed = output::to_stdout(|out| {
-        table::write(out, &outcome.summaries, &flags)?;
-        groups::write(out, &outcome.summaries, &flags)?;
+        table::write(out, &outcome.summaries, &config.raft.rerun())?;
+        groups::write(out, &outcome.summaries, &config.raft.rerun())?;
         if config.coverage {
             coverage::write(out, &outcome.summaries)?;
         }

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::engine::SeedRun;
-use crate::replay_command;
+use crate::Rerun;
 
 const TICK: Duration = Duration::from_millis(100);
 const PLAIN_EVERY: Duration = Duration::from_secs(5);
@@ -37,8 +37,8 @@ pub struct Progress {
     pub done: AtomicU64,
     pub failed: AtomicU64,
     tests: Vec<TestProgress>,
-    /// The flags that choose the Raft again, for replay lines.
-    flags: String,
+    /// How to run a seed again, for replay lines.
+    rerun: Rerun,
     jobs: u64,
     /// Failures not shown yet, one line each (with the replay line).
     news: Mutex<Vec<String>>,
@@ -46,7 +46,7 @@ pub struct Progress {
 
 impl Progress {
     /// Counters for tests `names`, each with its planned runs, on `jobs` workers.
-    pub fn new(names: &[&'static str], planned: &[u64], jobs: usize, flags: String) -> Progress {
+    pub fn new(names: &[&'static str], planned: &[u64], jobs: usize, rerun: Rerun) -> Progress {
         let tests = names
             .iter()
             .zip(planned)
@@ -58,7 +58,7 @@ impl Progress {
                 wall_us: AtomicU64::new(0),
             })
             .collect();
-        Progress { tests, flags, jobs: jobs.max(1) as u64, ..Progress::default() }
+        Progress { tests, rerun, jobs: jobs.max(1) as u64, ..Progress::default() }
     }
 
     /// Counts one finished run of test number `test`, which took `wall`.
@@ -80,7 +80,7 @@ impl Progress {
                     run.seed,
                     failure.check,
                     failure.reason,
-                    replay_command(run.test, run.seed, &self.flags)
+                    self.rerun.command(run.test, run.seed)
                 );
                 self.news.lock().unwrap_or_else(|poison| poison.into_inner()).push(line);
             }
@@ -277,7 +277,7 @@ mod tests {
 
     #[test]
     fn the_eta_uses_each_tests_own_cost_and_names_untimed_tests() {
-        let progress = Progress::new(&["Fast2A", "Slow2C", "Later2D"], &[10, 10, 10], 2, String::new());
+        let progress = Progress::new(&["Fast2A", "Slow2C", "Later2D"], &[10, 10, 10], 2, Rerun::default());
         progress.record(0, &run("Fast2A", 0, false), Duration::from_millis(100));
         progress.record(1, &run("Slow2C", 0, true), Duration::from_secs(4));
         // 9 × 0.1 s + 9 × 4 s on 2 workers, and Later2D not timed yet.

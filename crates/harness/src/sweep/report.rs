@@ -15,7 +15,7 @@ use super::engine::{RunFailure, SeedRun, TestSummary};
 use super::jsonl::{parse_header, Header, RunLine};
 use super::partition::Partition;
 use super::{groups, table, Verdict};
-use crate::output;
+use crate::{output, Rafts};
 
 /// Shards merged into one sweep's summaries.
 pub struct Merged {
@@ -181,9 +181,10 @@ impl Reader {
 }
 
 /// `raftsim report`: reads, merges and prints; the last line is `N passed, N failed`.
-pub fn run(paths: &[PathBuf]) -> Result<Verdict, String> {
+/// `rafts` name the Raft of the header again in replay commands (the program that merges them).
+pub fn run(paths: &[PathBuf], rafts: &Rafts) -> Result<Verdict, String> {
     let merged = read(paths)?;
-    output::to_stdout(|out| write(out, &merged, paths))?;
+    output::to_stdout(|out| write(out, &merged, paths, rafts))?;
     let (passed, failed) = counts(&merged.summaries);
     Ok(match (passed + failed, failed) {
         (0, _) => Verdict::NoRuns,
@@ -196,23 +197,10 @@ fn counts(summaries: &[TestSummary]) -> (u64, u64) {
     (summaries.iter().map(|s| s.passed).sum(), summaries.iter().map(|s| s.failed).sum())
 }
 
-/// The flags that choose the Raft a header names again (see [`crate::Selection::name`]).
-fn replay_flags(raft: &str, bug: Option<&str>) -> String {
-    let mut flags = match raft.strip_prefix("node-cmd: ") {
-        Some(cmd) => format!(" --node-cmd '{}'", cmd.replace('\'', r"'\''")),
-        None if raft == "core" => String::new(),
-        None => format!(" --raft {raft}"),
-    };
-    if let Some(bug) = bug {
-        flags.push_str(&format!(" --bug {bug}"));
-    }
-    flags
-}
-
 /// The merged report.
-pub fn write(out: &mut dyn Write, merged: &Merged, paths: &[PathBuf]) -> io::Result<()> {
+pub fn write(out: &mut dyn Write, merged: &Merged, paths: &[PathBuf], rafts: &Rafts) -> io::Result<()> {
     let header = &merged.header;
-    let flags = replay_flags(&header.raft, header.bug.as_deref());
+    let rerun = rafts.rerun_for(&header.raft, header.bug.as_deref());
     let (passed, failed) = counts(&merged.summaries);
     let files =
         if paths.len() == 1 { Path::new(&paths[0]).display().to_string() } else { format!("{} files", paths.len()) };
@@ -227,8 +215,8 @@ pub fn write(out: &mut dyn Write, merged: &Merged, paths: &[PathBuf]) -> io::Res
         header.raft,
         header.network
     )?;
-    table::write(out, &merged.summaries, &flags)?;
-    groups::write(out, &merged.summaries, &flags)?;
+    table::write(out, &merged.summaries, &rerun)?;
+    groups::write(out, &merged.summaries, &rerun)?;
     if !merged.missing.is_empty() {
         writeln!(out, "missing shard(s): {}: this is not the whole sweep", merged.missing.join(", "))?;
     }

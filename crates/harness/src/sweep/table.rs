@@ -7,14 +7,14 @@
 use std::io::{self, Write};
 
 use super::engine::{TestSummary, KEPT_FAILURES};
-use crate::replay_command;
+use crate::Rerun;
 
 fn seconds(ms: Option<u64>) -> String {
     ms.map_or_else(|| "-".to_string(), |ms| format!("{}.{:02}s", ms / 1000, ms % 1000 / 10))
 }
 
 /// Writes the table and the failing seeds.
-pub fn write(out: &mut dyn Write, summaries: &[TestSummary], flags: &str) -> io::Result<()> {
+pub fn write(out: &mut dyn Write, summaries: &[TestSummary], rerun: &Rerun) -> io::Result<()> {
     let name_width = summaries.iter().map(|summary| summary.name.len()).max().unwrap_or(4).max(4);
     writeln!(
         out,
@@ -45,7 +45,7 @@ pub fn write(out: &mut dyn Write, summaries: &[TestSummary], flags: &str) -> io:
             for line in &failure.detail {
                 writeln!(out, "     {line}")?;
             }
-            writeln!(out, "     replay: {}", replay_command(summary.name, failure.seed, flags))?;
+            writeln!(out, "     replay: {}", rerun.command(summary.name, failure.seed))?;
         }
         let unlisted = summary.failed - summary.failures.len() as u64;
         if unlisted > 0 {
@@ -85,7 +85,7 @@ mod tests {
             detail: Vec::new(),
         });
         let mut out = Vec::new();
-        write(&mut out, &[summary], " --bug fixed-election-timeout").unwrap();
+        write(&mut out, &[summary], &crate::Rerun::new("raftsim", " --bug fixed-election-timeout")).unwrap();
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
