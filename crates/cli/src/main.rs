@@ -61,6 +61,11 @@ struct RaftArgs {
 }
 
 impl RaftArgs {
+    /// Whether any of the flags was given.
+    fn given(&self) -> bool {
+        self.raft.is_some() || self.node_cmd.is_some() || self.bug.is_some()
+    }
+
     fn selection(&self) -> Result<harness::Selection, String> {
         let bug = self.bug.as_deref().map(bugs::lookup).transpose()?;
         harness::Selection::from_flags(self.raft.as_deref(), self.node_cmd.as_deref(), bug)
@@ -124,6 +129,8 @@ enum Command {
         #[arg(long, env = "RAFTSIM_JOBS", value_parser = clap::value_parser!(u64).range(1..=1024))]
         jobs: Option<u64>,
     },
+    /// Shrink a failing seed to a short fault script that fails the same check, and print it.
+    Shrink(ShrinkArgs),
     /// Merge the --json files of a sweep's shards (`-`: stdin) into the report one sweep prints.
     Report {
         /// JSON-lines files written by `sweep --json`, one per shard.
@@ -193,12 +200,36 @@ struct SweepArgs {
 }
 
 #[derive(clap::Args)]
+struct ShrinkArgs {
+    /// The test, e.g. Figure8Unreliable2C.
+    test: String,
+    /// The failing seed.
+    #[arg(long, allow_hyphen_values = true)]
+    seed: u64,
+    #[command(flatten)]
+    raft: RaftArgs,
+    /// The most candidate runs (the default budget: the result is the same on any machine).
+    #[arg(long, default_value_t = harness::shrink::DEFAULT_MAX_RUNS, value_parser = clap::value_parser!(u64).range(1..))]
+    max_runs: u64,
+    /// Also stop once this much wall-clock time is spent (60s, 5m): the result then depends on the machine's speed.
+    #[arg(long, value_name = "DURATION")]
+    time: Option<String>,
+    /// Write the script to FILE too (it always goes to stdout).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
 struct ReplayArgs {
     /// The test, e.g. InitialElection2A.
     test: String,
     /// The seed: the same seed replays the same run.
-    #[arg(long, allow_hyphen_values = true)]
-    seed: u64,
+    #[arg(long, allow_hyphen_values = true, required_unless_present = "script", conflicts_with = "script")]
+    seed: Option<u64>,
+    /// Run a fault script (as `raftsim shrink` prints) instead of a seed; unlisted decisions take
+    /// their neutral default. A malformed script is one line naming its line and column (exit 2).
+    #[arg(long, value_name = "FILE")]
+    script: Option<PathBuf>,
     #[command(flatten)]
     raft: RaftArgs,
     /// One column per node (dslogs style).
@@ -315,6 +346,7 @@ fn execute(command: Command) -> Result<ExitCode, String> {
         Command::Sweep(args) => run_sweep(args),
         Command::Replay(args) => run_replay(args),
         Command::Hunt { tests, seeds, bugs, jobs } => run_hunt(&tests, seeds, bugs.as_deref(), jobs),
+        Command::Shrink(args) => run_shrink(args),
         Command::Report { files } => Ok(verdict_code(harness::sweep::report::run(&files)?)),
         Command::Completions { shell } => {
             output::to_stdout(|out| {
@@ -527,7 +559,14 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode, String> {
 
 fn run_replay(args: ReplayArgs) -> Result<ExitCode, String> {
     let case = find_test(&args.test)?;
-    let raft = args.raft.selection()?;
+    let (raft, script) = match &args.script {
+        Some(path) => {
+            let parsed = harness::shrink::load(path, case)?;
+            let flags = args.raft.given().then(|| args.raft.selection()).transpose()?;
+            (harness::shrink::selection_for(&parsed.header, flags)?, Some(std::sync::Arc::new(parsed.script)))
+        }
+        None => (args.raft.selection()?, None),
+    };
     let filter = Filter {
         nodes: args.nodes.as_deref().map(|list| parse_nodes(list, case.setup.servers)).transpose()?,
         topics: args.topics.as_deref().map(Topics::parse).transpose()?,
@@ -548,7 +587,35 @@ fn run_replay(args: ReplayArgs) -> Result<ExitCode, String> {
         (Format::Text, true) => View::Columns { width: args.width as usize },
         (Format::Text, false) => View::Lines,
     };
-    let options =
-        ReplayOptions { seed: args.seed, raft, view, color: args.color.for_stdout(), filter, timeline: args.timeline };
+    let seed = args.seed.unwrap_or_default();
+    let color = args.color.for_stdout();
+    let options = ReplayOptions { seed, raft, view, color, filter, timeline: args.timeline, script };
     Ok(outcome_code(replay::replay(case, &options)?))
+}
+
+/// `raftsim shrink`: progress on stderr, the commented script on stdout (and in --out).
+fn run_shrink(args: ShrinkArgs) -> Result<ExitCode, String> {
+    let case = find_test(&args.test)?;
+    let raft = args.raft.selection()?;
+    let time = args.time.as_deref().map(sweep::budget::parse).transpose()?;
+    let limits = harness::shrink::Limits { max_runs: args.max_runs, time };
+    #[allow(clippy::disallowed_methods)] // wall clock for the time taken, printed only
+    let began = std::time::Instant::now();
+    let shrunk = harness::shrink::shrink(case, &raft, args.seed, limits, &mut |line| eprintln!("{line}"))?;
+    let spent = began.elapsed();
+    if let Some(path) = &args.out {
+        let mut file = output::AtomicFile::create(path)?;
+        file.writer()
+            .write_all(shrunk.text.as_bytes())
+            .map_err(|error| format!("cannot write {}: {error}", path.display()))?;
+        file.commit()?;
+    }
+    output::to_stdout(|out| out.write_all(shrunk.text.as_bytes()))?;
+    let budget = if shrunk.budget_spent { " (budget spent: --max-runs or --time for more)" } else { "" };
+    eprintln!("shrunk in {} runs, {:.1}s{budget}", shrunk.runs, spent.as_secs_f64());
+    eprintln!("original: {}", harness::shrink::size_line(&shrunk.original));
+    eprintln!("shrunk:   {}", harness::shrink::size_line(&shrunk.shrunk));
+    let file = args.out.as_ref().map_or_else(|| "FILE".to_string(), |path| path.display().to_string());
+    eprintln!("replay:   raftsim replay {} --script {file}{}", case.name, raft.flags());
+    Ok(ExitCode::SUCCESS)
 }

@@ -13,6 +13,8 @@
 //!   explains a failure from the typed events and the structured failure,
 //!   [`replay::diff`] names the first event where two runs of one seed part;
 //! - [`hunt`] sweeps every planted bug against the suite and says what caught it;
+//! - [`shrink`] cuts a failing seed down to a short fault script that fails the
+//!   same check ([`shrink::script`] reads and writes the script);
 //! - [`sweep::report`] merges the JSON lines of many shards into one report;
 //! - [`output`] writes files whole or not at all (and FIFOs, devices and `-`
 //!   straight), and stdout without panicking on a closed pipe; [`exit`] holds
@@ -31,6 +33,7 @@ pub mod network;
 pub mod output;
 pub mod replay;
 mod selection;
+pub mod shrink;
 pub mod sweep;
 
 pub use selection::Selection;

@@ -108,7 +108,8 @@ impl Decisions {
 enum Mode {
     Seed,
     Record(Vec<Entry>),
-    Replay(Arc<Decisions>),
+    /// Written decisions, and what was drawn from them when recording.
+    Replay(Arc<Decisions>, Option<Vec<Entry>>),
 }
 
 /// One stream of draws (see the module doc).
@@ -132,7 +133,12 @@ impl Source {
 
     /// Answers every draw from `decisions` (unlisted: the default); no seed.
     pub fn replaying(decisions: Arc<Decisions>) -> Source {
-        Source { mode: Mode::Replay(decisions), ..Source::seeded(0, 0) }
+        Source { mode: Mode::Replay(decisions, None), ..Source::seeded(0, 0) }
+    }
+
+    /// [`Source::replaying`], recording every draw (what the written decisions gave).
+    pub fn replaying_recorded(decisions: Arc<Decisions>) -> Source {
+        Source { mode: Mode::Replay(decisions, Some(Vec::new())), ..Source::seeded(0, 0) }
     }
 
     /// Names the draws that follow: their context and virtual time.
@@ -149,7 +155,7 @@ impl Source {
     /// What a recording source drew, in order (empty otherwise).
     pub fn take_entries(&mut self) -> Vec<Entry> {
         match &mut self.mode {
-            Mode::Record(entries) => std::mem::take(entries),
+            Mode::Record(entries) | Mode::Replay(_, Some(entries)) => std::mem::take(entries),
             _ => Vec::new(),
         }
     }
@@ -211,7 +217,12 @@ impl Source {
                 self.push(entry);
                 value
             }
-            Mode::Replay(decisions) => decisions.get(self.context, site).unwrap_or(default),
+            Mode::Replay(decisions, _) => {
+                let value = decisions.get(self.context, site).unwrap_or(default);
+                let entry = self.entry_of(site, value, Bound::Raw, default, Some(caller));
+                self.push(entry);
+                value
+            }
         }
     }
 
@@ -236,9 +247,12 @@ impl Source {
                 self.push(entry);
                 value
             }
-            Mode::Replay(decisions) => {
+            Mode::Replay(decisions, _) => {
                 assert!(bound > 0, "Source::below(0)");
-                decisions.get(self.context, site).unwrap_or(0).min(bound - 1)
+                let value = decisions.get(self.context, site).unwrap_or(0).min(bound - 1);
+                let entry = self.entry_of(site, value, Bound::Below(bound), 0, caller);
+                self.push(entry);
+                value
             }
         }
     }
@@ -253,12 +267,17 @@ impl Source {
                 self.push(entry);
                 hit
             }
-            Mode::Replay(decisions) => decisions.get(self.context, site).unwrap_or(0) != 0,
+            Mode::Replay(decisions, _) => {
+                let hit = decisions.get(self.context, site).unwrap_or(0) != 0;
+                let entry = self.entry_of(site, u64::from(hit), Bound::Chance { hits, out_of }, 0, caller);
+                self.push(entry);
+                hit
+            }
         }
     }
 
     fn push(&mut self, entry: Entry) {
-        if let Mode::Record(entries) = &mut self.mode {
+        if let Mode::Record(entries) | Mode::Replay(_, Some(entries)) = &mut self.mode {
             entries.push(entry);
         }
     }
@@ -304,8 +323,16 @@ mod tests {
         let recorded = draws(&mut source);
         let decisions = Decisions::from_entries(&source.take_entries());
         assert!(decisions.contexts() > 0);
-        let mut replay = Source::replaying(Arc::new(decisions));
+        let mut replay = Source::replaying_recorded(Arc::new(decisions));
         assert_eq!(draws(&mut replay), recorded);
+        let again = Decisions::from_entries(&replay.take_entries());
+        assert_eq!(again, Decisions::from_entries(&source_entries_again()), "a replay records what it drew");
+    }
+
+    fn source_entries_again() -> Vec<Entry> {
+        let mut source = Source::recording(3, 1);
+        draws(&mut source);
+        source.take_entries()
     }
 
     #[test]

@@ -215,7 +215,7 @@ where
         Some(_) => failure,
         None => failure.at(sim.now()),
     });
-    let tape = matches!(options.decide, Decide::Record).then(|| world.borrow_mut().draws.take_tape());
+    let tape = options.decide.records().then(|| world.borrow_mut().draws.take_tape());
     let trace = {
         let mut world = world.borrow_mut();
         if let (Err(failure), false) = (&outcome, failed_in_world) {

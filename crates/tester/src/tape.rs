@@ -11,6 +11,9 @@ use std::sync::Arc;
 
 use sim::{Decisions, Entry, Source};
 
+/// The names of the network's draws (a fault script's `msg` sites).
+pub use labrpc::site as net_sites;
+
 /// The name of a node incarnation's seed draw.
 pub const NODE_SEED: sim::Site = "seed";
 /// The names of the scenario's draws: a bounded value, a chance, a raw 64-bit draw.
@@ -33,6 +36,15 @@ pub enum Decide {
     Record,
     /// Written decisions; unlisted ones take their neutral default. The seed is not used.
     Replay(Arc<Script>),
+    /// [`Decide::Replay`], recording what the decisions gave into [`crate::Report::tape`].
+    ReplayRecord(Arc<Script>),
+}
+
+impl Decide {
+    /// Whether the run's draws end up in [`crate::Report::tape`].
+    pub fn records(&self) -> bool {
+        matches!(self, Decide::Record | Decide::ReplayRecord(_))
+    }
 }
 
 /// Written decisions for the three streams.
@@ -99,6 +111,11 @@ impl Sources {
                 Source::replaying(Arc::new(script.net.clone())),
                 Source::replaying(Arc::new(script.nodes.clone())),
                 Source::replaying(Arc::new(script.scenario.clone())),
+            ),
+            Decide::ReplayRecord(script) => (
+                Source::replaying_recorded(Arc::new(script.net.clone())),
+                Source::replaying_recorded(Arc::new(script.nodes.clone())),
+                Source::replaying_recorded(Arc::new(script.scenario.clone())),
             ),
         };
         Sources { net, nodes, scenario, incarnations: 0, scenario_draws: 0 }

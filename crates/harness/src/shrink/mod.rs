@@ -1,0 +1,315 @@
+//! `raftsim shrink TEST --seed N`: from a failing seed, a much smaller fault
+//! script ([`script`]) that fails the same check (the same [`tester::Check`]:
+//! the same lab check, the same invariant). The seed's run is recorded as a
+//! decision tape ([`tester::tape`]); its non-default decisions, one unit per
+//! message, incarnation or scenario draw, are cut down by delta debugging
+//! ([`ddmin`]) and then simplified one at a time (each site back to its
+//! default, each number halved). Every candidate is a full run with every
+//! check, so the result is a real failing run. Deterministic: the candidates
+//! and their order depend only on the input; the run budget is a count of
+//! candidates, and a wall-clock `--time` budget only stops the search early
+//! (so with `--time` the result can depend on the machine's speed).
+
+pub mod annotate;
+pub mod ddmin;
+pub mod script;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use sims::TestCase;
+use tester::tape::{Decide, Script};
+use tester::trace::{TraceEvent, Traced};
+use tester::{Check, Failure, Options, Report};
+
+use crate::Selection;
+use ddmin::{ddmin, Verdict};
+use script::{Header, Stream};
+
+/// The default budget: this many candidate runs.
+pub const DEFAULT_MAX_RUNS: u64 = 1500;
+
+/// How hard to try.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// The most candidate runs.
+    pub max_runs: u64,
+    /// Stop early once this much wall-clock time is spent (machine-dependent).
+    pub time: Option<Duration>,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits { max_runs: DEFAULT_MAX_RUNS, time: None }
+    }
+}
+
+/// A run's size: what a person replaying it faces.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Size {
+    /// Written decisions (script lines).
+    pub decisions: usize,
+    /// Of which network decisions (messages touched).
+    pub message_decisions: usize,
+    /// Events the runtime handled.
+    pub events: u64,
+    /// Faults the run made (connect, disconnect, crash, restart, network mode).
+    pub faults: usize,
+    /// Messages sent.
+    pub messages: usize,
+    /// Client Starts.
+    pub starts: usize,
+}
+
+impl Size {
+    fn of(script: &Script, report: &Report, trace: &[Traced]) -> Size {
+        let count = |keep: fn(&TraceEvent) -> bool| trace.iter().filter(|traced| keep(&traced.event)).count();
+        Size {
+            decisions: script.len(),
+            message_decisions: script.net.contexts(),
+            events: report.events,
+            faults: count(|event| matches!(event, TraceEvent::Fault(_))),
+            messages: count(|event| matches!(event, TraceEvent::Sent { .. })),
+            starts: count(|event| matches!(event, TraceEvent::Started { .. })),
+        }
+    }
+}
+
+/// What a shrink found.
+#[derive(Clone, Debug)]
+pub struct Shrunk {
+    /// The check both runs fail.
+    pub check: Check,
+    pub original_failure: Failure,
+    pub failure: Failure,
+    pub original: Size,
+    pub shrunk: Size,
+    /// The shrunk script, commented, ready to save and replay.
+    pub text: String,
+    /// Candidate runs made.
+    pub runs: u64,
+    /// Whether the budget ran out before the search ended.
+    pub budget_spent: bool,
+    pub trace_hash: u64,
+}
+
+/// One unit of the search: all the decisions of one message, incarnation or scenario draw.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Unit {
+    stream: Stream,
+    context: u64,
+    sites: Vec<(String, u64)>,
+}
+
+fn units_of(script: &Script) -> Vec<Unit> {
+    let mut units = Vec::new();
+    for (stream, decisions) in
+        [(Stream::Node, &script.nodes), (Stream::Draw, &script.scenario), (Stream::Msg, &script.net)]
+    {
+        for (context, sites) in decisions.iter() {
+            units.push(Unit { stream, context, sites: sites.to_vec() });
+        }
+    }
+    units
+}
+
+fn script_of(units: &[Unit]) -> Script {
+    let mut script = Script::default();
+    for unit in units {
+        let decisions = match unit.stream {
+            Stream::Msg => &mut script.net,
+            Stream::Node => &mut script.nodes,
+            Stream::Draw => &mut script.scenario,
+        };
+        for (site, value) in &unit.sites {
+            decisions.set(unit.context, site, *value);
+        }
+    }
+    script
+}
+
+/// Runs `script` on `case` (no seed), with every check on.
+pub fn run_script(case: &TestCase, options: &Options, script: Script, record: bool) -> Report {
+    let script = Arc::new(script);
+    let decide = if record { Decide::ReplayRecord(script) } else { Decide::Replay(script) };
+    sims::run_test(case, 0, &Options { decide, record, ..options.clone() })
+}
+
+/// The candidate runner: counts runs, keeps to the budget, says whether a run fails the target check.
+struct Search<'a> {
+    case: &'a TestCase,
+    options: Options,
+    check: Check,
+    limits: Limits,
+    began: Instant,
+    runs: u64,
+    budget_spent: bool,
+    progress: &'a mut dyn FnMut(&str),
+}
+
+impl Search<'_> {
+    fn try_units(&mut self, units: &[Unit]) -> Verdict {
+        #[allow(clippy::disallowed_methods)] // --time only stops the search early
+        let late = self.limits.time.is_some_and(|budget| self.began.elapsed() >= budget);
+        if self.runs >= self.limits.max_runs || late {
+            self.budget_spent = true;
+            return Verdict::Stop;
+        }
+        self.runs += 1;
+        let report = run_script(self.case, &self.options, script_of(units), false);
+        let fails = report.outcome.as_ref().err().is_some_and(|failure| failure.check == self.check);
+        if fails {
+            (self.progress)(&format!("shrink: run {}: {} decisions still fail {}", self.runs, units.len(), self.check));
+        } else if self.runs % 100 == 0 {
+            (self.progress)(&format!("shrink: run {} ...", self.runs));
+        }
+        if fails {
+            Verdict::Fails
+        } else {
+            Verdict::Passes
+        }
+    }
+
+    /// One at a time: each site of each unit back to its default, then each number halved.
+    fn simplify(&mut self, mut units: Vec<Unit>) -> Vec<Unit> {
+        let mut u = 0;
+        while u < units.len() {
+            let mut s = 0;
+            let mut unit_gone = false;
+            while s < units[u].sites.len() {
+                let mut candidate = units.clone();
+                candidate[u].sites.remove(s);
+                let empty = candidate[u].sites.is_empty();
+                if empty {
+                    candidate.remove(u);
+                }
+                match self.try_units(&candidate) {
+                    Verdict::Fails => {
+                        units = candidate;
+                        if empty {
+                            unit_gone = true;
+                            break;
+                        }
+                        continue;
+                    }
+                    Verdict::Stop => return units,
+                    Verdict::Passes => {}
+                }
+                let halvable = !matches!(units[u].sites[s].0.as_str(), "seed" | "bits");
+                while halvable && units[u].sites[s].1 > 1 {
+                    let mut candidate = units.clone();
+                    candidate[u].sites[s].1 /= 2;
+                    match self.try_units(&candidate) {
+                        Verdict::Fails => units = candidate,
+                        Verdict::Stop => return units,
+                        Verdict::Passes => break,
+                    }
+                }
+                s += 1;
+            }
+            if !unit_gone {
+                u += 1;
+            }
+        }
+        units
+    }
+}
+
+/// Shrinks seed `seed` of `case` under `raft`; `progress` hears about each step.
+pub fn shrink(
+    case: &TestCase,
+    raft: &Selection,
+    seed: u64,
+    limits: Limits,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Shrunk, String> {
+    let options = raft.options();
+    let original = sims::run_test(case, seed, &Options { decide: Decide::Record, record: true, ..options.clone() });
+    let Err(original_failure) = original.outcome.clone() else {
+        return Err(format!("{} seed {seed} passes: nothing to shrink", case.name));
+    };
+    let check = original_failure.check;
+    let tape = original.tape.clone().unwrap_or_default();
+    let whole = Script::from_tape(&tape);
+    let original_size = Size::of(&whole, &original, original.trace.as_deref().unwrap_or(&[]));
+    progress(&format!(
+        "shrink: {} seed {seed} fails {check} after {} events; {} decisions to shrink",
+        case.name, original.events, original_size.decisions
+    ));
+    #[allow(clippy::disallowed_methods)] // --time only stops the search early
+    let began = Instant::now();
+    let mut search =
+        Search { case, options: options.clone(), check, limits, began, runs: 0, budget_spent: false, progress };
+    // The whole tape replays the seed's run exactly: shrinking starts from it.
+    let units = ddmin(units_of(&whole), &mut |units: &[Unit]| search.try_units(units));
+    let units = search.simplify(units);
+    let (runs, budget_spent) = (search.runs, search.budget_spent);
+    // The last run again, recorded: its drawn decisions, commented, are the script.
+    let last = run_script(case, &options, script_of(&units), true);
+    let Err(failure) = last.outcome.clone() else {
+        return Err("internal error: the shrunk script no longer fails".into());
+    };
+    let last_tape = last.tape.clone().unwrap_or_default();
+    let effective = Script::from_tape(&last_tape);
+    let shrunk_size = Size::of(&effective, &last, last.trace.as_deref().unwrap_or(&[]));
+    let header = Header {
+        test: Some(case.name.to_string()),
+        bug: raft.bug().map(str::to_string),
+        raft: raft.raft_name().map(str::to_string),
+    };
+    let flags = raft.flags();
+    let preamble = vec![
+        format!("raftsim shrink {} --seed {seed}{flags}: {runs} runs", case.name),
+        format!("fails {check}: {}", failure.reason),
+        format!("original: {}", size_line(&original_size)),
+        format!("shrunk:   {}", size_line(&shrunk_size)),
+        format!("replay:   raftsim replay {} --script FILE{flags}", case.name),
+        "every unlisted decision takes its neutral default (see raftsim help replay)".to_string(),
+    ];
+    let text = annotate::write(&header, &last_tape, last.trace.as_deref().unwrap_or(&[]), &preamble);
+    Ok(Shrunk {
+        check,
+        original_failure,
+        failure,
+        original: original_size,
+        shrunk: shrunk_size,
+        text,
+        runs,
+        budget_spent,
+        trace_hash: last.trace_hash,
+    })
+}
+
+/// Reads the script at `path` for `case`: a one-line error (with line and column) if it is malformed
+/// or was made for another test.
+pub fn load(path: &std::path::Path, case: &TestCase) -> Result<script::Parsed, String> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path).map_err(|error| format!("cannot read script {shown}: {error}"))?;
+    let parsed = script::parse(&text).map_err(|error| format!("script {shown}: {error}"))?;
+    match &parsed.header.test {
+        Some(test) if test != case.name => {
+            Err(format!("script {shown} was made for {test}, not {}: replay it with that test", case.name))
+        }
+        _ => Ok(parsed),
+    }
+}
+
+/// The Raft a script runs: the one the flags chose, or (when they chose none) the one its header names.
+pub fn selection_for(header: &Header, flags: Option<Selection>) -> Result<Selection, String> {
+    if let Some(selection) = flags {
+        return Ok(selection);
+    }
+    let bug = header.bug.as_deref().map(crate::bugs::lookup).transpose()?;
+    Selection::from_flags(header.raft.as_deref(), None, bug)
+}
+
+/// `12 decisions (3 messages), 4567 events, 2 faults, 310 messages, 5 starts`.
+pub fn size_line(size: &Size) -> String {
+    format!(
+        "{} decisions ({} on messages), {} events, {} faults, {} messages, {} starts",
+        size.decisions, size.message_decisions, size.events, size.faults, size.messages, size.starts
+    )
+}
+
+#[cfg(test)]
+mod tests;
