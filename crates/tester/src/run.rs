@@ -14,7 +14,7 @@ use sim::{RunEnd, Sim, Time};
 
 use crate::cluster::{Cluster, Stats};
 use crate::coverage::Coverage;
-use crate::tape::{Decide, Tape};
+use crate::tape::{Decide, Sources, Tape};
 use crate::trace::{TraceEvent, Traced};
 use crate::world::World;
 use crate::{Check, Failure};
@@ -121,12 +121,11 @@ where
     let world = World::new(
         sim.clone(),
         setup.servers,
-        seed,
         setup.snapshot,
         factory,
         options.check_invariants,
         options.record,
-        &options.decide,
+        Sources::new(seed, &options.decide),
     );
     let world = Rc::new(RefCell::new(world));
     let made = std::panic::catch_unwind(AssertUnwindSafe(|| {

@@ -19,7 +19,7 @@ use crate::crashpoint::{CrashPoints, Outputs};
 use crate::invariants::Invariants;
 use crate::protocol::Protocol;
 use crate::recorder::{view, Recorder};
-use crate::tape::{default_node_seed, Decide, Sources, NODE_SEED};
+use crate::tape::{default_node_seed, Sources, NODE_SEED};
 use crate::trace::{Fault, Input, MessageId, MessageKind, TraceEvent};
 use crate::{Check, Failure, Persister, Value};
 
@@ -111,12 +111,11 @@ impl World {
     pub fn new(
         sim: Sim<Event>,
         servers: usize,
-        seed: u64,
         snapshot_mode: bool,
         factory: Arc<dyn Factory>,
         check_invariants: bool,
         record: bool,
-        decide: &Decide,
+        draws: Sources,
     ) -> World {
         let peers = (0..servers)
             .map(|_| Peer {
@@ -133,7 +132,7 @@ impl World {
             sim,
             peers,
             net: Network::new(servers),
-            draws: Sources::new(seed, decide),
+            draws,
             factory,
             snapshot_mode,
             failure: None,

@@ -87,7 +87,7 @@ pub fn write(header: &Header, tape: &Tape, trace: &[Traced], preamble: &[String]
         let comment = format!("{} {what}", Time::from_micros(entries[0].at_us));
         lines.push((entries[0].at_us, 1, context, decision_line(Stream::Msg, context, &sites(&entries)), comment));
     }
-    lines.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+    lines.sort_by_key(|a| (a.0, a.1, a.2));
     for (_, _, _, line, comment) in lines {
         push(line, comment);
     }

@@ -160,7 +160,7 @@ impl Search<'_> {
         let fails = report.outcome.as_ref().err().is_some_and(|failure| failure.check == self.check);
         if fails {
             (self.progress)(&format!("shrink: run {}: {} decisions still fail {}", self.runs, units.len(), self.check));
-        } else if self.runs % 100 == 0 {
+        } else if self.runs.is_multiple_of(100) {
             (self.progress)(&format!("shrink: run {} ...", self.runs));
         }
         if fails {
