@@ -27,7 +27,7 @@ use ddmin::{ddmin, Verdict};
 use script::{Header, Stream};
 
 /// The default budget: this many candidate runs.
-pub const DEFAULT_MAX_RUNS: u64 = 1500;
+pub const DEFAULT_MAX_RUNS: u64 = 5000;
 
 /// How hard to try.
 #[derive(Clone, Copy, Debug)]
@@ -148,7 +148,9 @@ struct Search<'a> {
 }
 
 impl Search<'_> {
-    fn try_units(&mut self, units: &[Unit]) -> Verdict {
+    /// Runs the candidate; a failing one hands back the decisions its run drew
+    /// (those never reached, e.g. after the failure, are gone).
+    fn try_units(&mut self, units: &[Unit]) -> Verdict<Unit> {
         #[allow(clippy::disallowed_methods)] // --time only stops the search early
         let late = self.limits.time.is_some_and(|budget| self.began.elapsed() >= budget);
         if self.runs >= self.limits.max_runs || late {
@@ -156,18 +158,50 @@ impl Search<'_> {
             return Verdict::Stop;
         }
         self.runs += 1;
-        let report = run_script(self.case, &self.options, script_of(units), false);
+        let mut options = self.options.clone();
+        options.decide = Decide::ReplayRecord(Arc::new(script_of(units)));
+        let report = sims::run_test(self.case, 0, &options);
         let fails = report.outcome.as_ref().err().is_some_and(|failure| failure.check == self.check);
+        let used = report.tape.as_ref().map(|tape| units_of(&Script::from_tape(tape)));
         if fails {
-            (self.progress)(&format!("shrink: run {}: {} decisions still fail {}", self.runs, units.len(), self.check));
+            let left = used.as_ref().map_or(units.len(), Vec::len);
+            (self.progress)(&format!("shrink: run {}: {left} decisions still fail {}", self.runs, self.check));
         } else if self.runs.is_multiple_of(100) {
             (self.progress)(&format!("shrink: run {} ...", self.runs));
         }
         if fails {
-            Verdict::Fails
+            Verdict::Fails(used)
         } else {
             Verdict::Passes
         }
+    }
+
+    /// Whole kinds of decision at once (every node seed, every command value, every
+    /// message's fate, ...): often none of one kind matters, and one run says so.
+    fn drop_classes(&mut self, mut units: Vec<Unit>) -> Vec<Unit> {
+        let class = |unit: &Unit| (unit.stream.keyword(), unit.sites.first().map(|(site, _)| site.clone()));
+        let mut classes: Vec<_> = units.iter().map(class).collect();
+        classes.sort();
+        classes.dedup();
+        // First a stream at once, then each kind of first site within it.
+        let streams: Vec<&str> = classes.iter().map(|(stream, _)| *stream).collect();
+        for stream in streams.iter().copied().collect::<std::collections::BTreeSet<_>>() {
+            let rest: Vec<Unit> = units.iter().filter(|unit| unit.stream.keyword() != stream).cloned().collect();
+            if rest.len() < units.len() {
+                if let Verdict::Fails(used) = self.try_units(&rest) {
+                    units = used.unwrap_or(rest);
+                }
+            }
+        }
+        for kind in classes {
+            let rest: Vec<Unit> = units.iter().filter(|unit| class(unit) != kind).cloned().collect();
+            if rest.len() < units.len() {
+                if let Verdict::Fails(used) = self.try_units(&rest) {
+                    units = used.unwrap_or(rest);
+                }
+            }
+        }
+        units
     }
 
     /// One at a time: each site of each unit back to its default, then each number halved.
@@ -184,7 +218,7 @@ impl Search<'_> {
                     candidate.remove(u);
                 }
                 match self.try_units(&candidate) {
-                    Verdict::Fails => {
+                    Verdict::Fails(_) => {
                         units = candidate;
                         if empty {
                             unit_gone = true;
@@ -200,7 +234,7 @@ impl Search<'_> {
                     let mut candidate = units.clone();
                     candidate[u].sites[s].1 /= 2;
                     match self.try_units(&candidate) {
-                        Verdict::Fails => units = candidate,
+                        Verdict::Fails(_) => units = candidate,
                         Verdict::Stop => return units,
                         Verdict::Passes => break,
                     }
@@ -241,7 +275,8 @@ pub fn shrink(
     let mut search =
         Search { case, options: options.clone(), check, limits, began, runs: 0, budget_spent: false, progress };
     // The whole tape replays the seed's run exactly: shrinking starts from it.
-    let units = ddmin(units_of(&whole), &mut |units: &[Unit]| search.try_units(units));
+    let units = search.drop_classes(units_of(&whole));
+    let units = ddmin(units, &mut |units: &[Unit]| search.try_units(units));
     let units = search.simplify(units);
     let (runs, budget_spent) = (search.runs, search.budget_spent);
     // The last run again, recorded: its drawn decisions, commented, are the script.
