@@ -185,6 +185,10 @@ struct SweepArgs {
     /// Append new failing seeds to the regression file (under a file lock: concurrent sweeps are safe).
     #[arg(long)]
     save_failures: bool,
+    /// After the report, shrink each failure group's smallest seed to a fault script and print it
+    /// (with --save-failures, also keep it as scripts/TEST-SEED.script beside the regression file).
+    #[arg(long)]
+    shrink: bool,
     /// Save at most this many new failing seeds (default: every one); the rest are counted.
     #[arg(long, value_name = "N", requires = "save_failures")]
     save_max: Option<u64>,
@@ -552,6 +556,7 @@ fn run_sweep(args: SweepArgs) -> Result<ExitCode, String> {
         save_failures: args.save_failures,
         save_max: args.save_max,
         version: JSON_VERSION.into(),
+        shrink: args.shrink,
     };
     harness::interrupt::install()?;
     Ok(verdict_code(sweep::run(&cases, &request)?))

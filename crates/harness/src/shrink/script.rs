@@ -21,7 +21,20 @@
 
 use std::fmt;
 
+use tester::tape::net_sites;
 use tester::tape::{Script, BITS, CHANCE, NODE_SEED, VALUE};
+
+/// The line keywords.
+const MSG: &str = "msg";
+const NODE: &str = "node";
+const DRAW: &str = "draw";
+const TEST: &str = "test";
+const BUG: &str = "bug";
+const RAFT: &str = "raft";
+
+/// Sites that are chances: written bare when true.
+const CHANCES: &[&str] =
+    &[net_sites::DROP, net_sites::SLOW, net_sites::STALL, net_sites::REORDER, net_sites::EXTRA, net_sites::DUP, CHANCE];
 
 /// What a script says besides its decisions.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -64,15 +77,15 @@ pub enum Stream {
 impl Stream {
     pub fn keyword(self) -> &'static str {
         match self {
-            Stream::Msg => "msg",
-            Stream::Node => "node",
-            Stream::Draw => "draw",
+            Stream::Msg => MSG,
+            Stream::Node => NODE,
+            Stream::Draw => DRAW,
         }
     }
 
     fn sites(self) -> &'static [&'static str] {
         match self {
-            Stream::Msg => tester::tape::net_sites::ALL,
+            Stream::Msg => net_sites::ALL,
             Stream::Node => &[NODE_SEED],
             Stream::Draw => &[VALUE, CHANCE, BITS],
         }
@@ -120,17 +133,17 @@ pub fn parse(text: &str) -> Result<Parsed, ScriptError> {
         let words = words(line);
         let Some(&(column, keyword)) = words.first() else { continue };
         let stream = match keyword {
-            "msg" => Stream::Msg,
-            "node" => Stream::Node,
-            "draw" => Stream::Draw,
-            "test" | "bug" | "raft" => {
+            MSG => Stream::Msg,
+            NODE => Stream::Node,
+            DRAW => Stream::Draw,
+            TEST | BUG | RAFT => {
                 let [_, (_, value)] = words[..] else {
                     let column = words.get(2).map_or(line.len() + 1, |word| word.0);
                     return Err(at(column, format!("'{keyword}' takes one name")));
                 };
                 let slot = match keyword {
-                    "test" => &mut parsed.header.test,
-                    "bug" => &mut parsed.header.bug,
+                    TEST => &mut parsed.header.test,
+                    BUG => &mut parsed.header.bug,
                     _ => &mut parsed.header.raft,
                 };
                 *slot = Some(value.to_string());
@@ -175,7 +188,7 @@ pub fn parse(text: &str) -> Result<Parsed, ScriptError> {
 pub fn decision_line(stream: Stream, context: u64, sites: &[(String, u64)]) -> String {
     let mut line = format!("{} {context}", stream.keyword());
     for (site, value) in sites {
-        let boolean = matches!(site.as_str(), "drop" | "slow" | "stall" | "reorder" | "extra" | "dup" | "yes");
+        let boolean = CHANCES.contains(&site.as_str());
         if boolean && *value == 1 {
             line.push_str(&format!(" {site}"));
         } else {
