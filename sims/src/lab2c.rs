@@ -111,7 +111,7 @@ pub async fn persist3(c: Cluster) -> Result<(), Failure> {
 /// Figure8's pause after each round: usually short (U[0,13) ms), one time in
 /// ten up to half an election timeout.
 async fn figure8_pause(c: &Cluster) {
-    let pause_ms = if c.rand_below(1000) < 100 { c.rand_below(ELECTION_TIMEOUT_MS / 2) } else { c.rand_below(13) };
+    let pause_ms = if c.rand_chance_per_mille(100) { c.rand_below(ELECTION_TIMEOUT_MS / 2) } else { c.rand_below(13) };
     c.sleep_ms(pause_ms).await;
 }
 
@@ -190,7 +190,7 @@ pub async fn figure8_unreliable(c: Cluster) -> Result<(), Failure> {
         }
         figure8_pause(&c).await;
         if let Some(leader) = leader {
-            if c.rand_below(1000) < ELECTION_TIMEOUT_MS / 2 {
+            if c.rand_chance_per_mille(ELECTION_TIMEOUT_MS / 2) {
                 c.disconnect(leader);
                 nup -= 1;
             }
@@ -271,18 +271,18 @@ async fn internal_churn(c: Cluster, unreliable: bool) -> Result<(), Failure> {
     let clients: Vec<_> = (0..3).map(|me| c.spawn(churn_client(c.clone(), me, Rc::clone(&stop)))).collect();
 
     for _ in 0..20 {
-        if c.rand_below(1000) < 200 {
+        if c.rand_chance_per_mille(200) {
             let i = c.rand_below(n) as usize;
             c.disconnect(i);
         }
-        if c.rand_below(1000) < 500 {
+        if c.rand_chance_per_mille(500) {
             let i = c.rand_below(n) as usize;
             if !c.is_alive(i) {
                 c.start1(i);
             }
             c.connect(i);
         }
-        if c.rand_below(1000) < 200 {
+        if c.rand_chance_per_mille(200) {
             let i = c.rand_below(n) as usize;
             if c.is_alive(i) {
                 c.crash(i);

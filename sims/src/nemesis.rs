@@ -69,10 +69,10 @@ async fn nemesis(c: Cluster, forced: &[&'static str]) -> Result<(), Failure> {
     let stop = Rc::new(Cell::new(false));
     let client = c.spawn(client(c.clone(), Rc::clone(&stop)));
     for _ in 0..ROUNDS {
-        if has("partitions") && c.rand_below(3) == 0 {
+        if has("partitions") && c.rand_chance_in(3, 1) {
             split(&c);
         }
-        if has("one-way") && c.rand_below(3) == 0 {
+        if has("one-way") && c.rand_chance_in(3, 1) {
             one_way(&c);
         }
         if has("crashes") {
@@ -140,8 +140,8 @@ fn crash_or_restart(c: &Cluster, crash_points: bool) {
     if !c.is_alive(i) {
         c.start1(i);
         c.connect(i);
-    } else if c.rand_below(3) == 0 {
-        if crash_points && c.rand_below(2) == 0 {
+    } else if c.rand_chance_in(3, 1) {
+        if crash_points && c.rand_chance_in(2, 1) {
             c.arm_crash_point(i, c.rand_below(4) as usize);
             c.spawn(restart_soon_after_crash_point(c.clone(), i));
         } else {

@@ -5,7 +5,7 @@
 //! | code | meaning |
 //! |---|---|
 //! | 0 | every run passed |
-//! | 2 | bad usage: unknown test, bad argument, unreadable input, an output that cannot be opened |
+//! | 2 | bad usage: unknown test, bad argument, unreadable input (a malformed fault script: its line and column), an output that cannot be opened; `shrink` of a seed that passes |
 //! | 4 | no run was made: nothing selected (an empty shard, a pattern with no seeds) |
 //! | 100 | some run failed |
 //! | 110 | writing an output failed after the runs (disk full): the report was still printed |
@@ -29,7 +29,7 @@ pub const TERMINATED: u8 = 143;
 pub const TABLE: &str = "\
 Exit codes:
   0    every run passed
-  2    bad usage (one line on stderr)
+  2    bad usage (one line on stderr; a malformed --script names its line and column)
   4    no run was made (nothing selected, an empty shard)
   100  some run failed
   110  an output could not be written (the report was still printed)

@@ -16,6 +16,8 @@
 //!   user's own registered by name) and chooses one ([`Selection`]); every
 //!   printed replay command ([`Rerun`]) names the program and that Raft;
 //! - [`hunt`] sweeps every planted bug against the suite and says what caught it;
+//! - [`shrink`] cuts a failing seed down to a short fault script that fails the
+//!   same check ([`shrink::script`] reads and writes the script);
 //! - [`sweep::report`] merges the JSON lines of many shards into one report;
 //! - [`output`] writes files whole or not at all (and FIFOs, devices and `-`
 //!   straight), and stdout without panicking on a closed pipe; [`exit`] holds
@@ -36,6 +38,7 @@ pub mod rafts;
 pub mod replay;
 pub mod rerun;
 mod selection;
+pub mod shrink;
 pub mod sweep;
 
 pub use rafts::Rafts;

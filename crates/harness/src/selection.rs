@@ -70,6 +70,11 @@ impl Selection {
         self.bug
     }
 
+    /// `--raft NAME`'s name, if one was given (not our core).
+    pub fn raft_name(&self) -> Option<&str> {
+        self.raft.as_deref()
+    }
+
     /// The factory that makes this Raft's nodes.
     pub fn factory(&self) -> Arc<dyn Factory> {
         Arc::clone(&self.factory)

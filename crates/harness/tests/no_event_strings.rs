@@ -34,6 +34,7 @@ const ALLOWED: &[(&str, &str, &str)] = &[
     ("harness/src/replay/mod.rs", "json", "--timeline FILE.json"),
     ("harness/src/replay/mod.rs", "svg", "--timeline FILE.svg"),
     ("harness/src/output.rs", "-", "an output file named - is stdout"),
+    ("harness/src/shrink/script.rs", "0x", "a fault script's numbers may be written in hex"),
     ("harness/src/output.rs", "/dev", "devices are written into, never replaced"),
     ("harness/src/output.rs", "/proc", "process files are written into, never replaced"),
     ("harness/src/sweep/report.rs", "-", "report - reads stdin"),

@@ -76,6 +76,7 @@ fn a_whole_sweep_with_its_progress_watcher_ends_and_reports_the_panics() {
         save_failures: false,
         save_max: None,
         version: "test".into(),
+        shrink: false,
     };
     // This call used to never return: the watcher waited for a flag the panicked worker never set.
     assert_eq!(sweep::run(&cases, &request), Ok(Verdict::Failed));

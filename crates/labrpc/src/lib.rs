@@ -30,5 +30,5 @@ mod timing;
 
 pub use fate::{Call, Dispatch, Lost, ReplyFate, RequestFate};
 pub use nemesis::{Extra, Nemesis};
-pub use network::{Network, LONG_DELAY_MS, LONG_REORDER_MS_BASE, LONG_REORDER_MS_SPAN, SHORT_DELAY_MS};
+pub use network::{site, Network, LONG_DELAY_MS, LONG_REORDER_MS_BASE, LONG_REORDER_MS_SPAN, SHORT_DELAY_MS};
 pub use timing::{loopback_latency_us, Profile};

@@ -4,7 +4,9 @@
 //! request is handled twice and answered twice, as a retransmitting network
 //! would make it. The model stays Raft-agnostic: a name is just a string.
 
-use sim::Rng;
+use sim::Source;
+
+use crate::network::site;
 
 /// What the nemesis does to requests; all off by default.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -34,16 +36,16 @@ impl Nemesis {
 
     /// Decides the extra delay and duplicate of one request named `name`.
     /// Draws nothing when the nemesis is off, so a quiet run's stream is untouched.
-    pub fn decide(&self, rng: &mut Rng, name: &str) -> Extra {
+    pub fn decide(&self, draws: &mut Source, name: &str) -> Extra {
         if self.is_off() || !(self.names.is_empty() || self.names.contains(&name)) {
             return Extra::default();
         }
         let mut extra = Extra::default();
-        if rng.chance_per_mille(self.delay_per_mille) {
-            extra.delay_us = rng.below(self.delay_us_max.max(1));
+        if draws.chance_per_mille(site::EXTRA, self.delay_per_mille) {
+            extra.delay_us = draws.below(site::EXTRA_US, self.delay_us_max.max(1));
         }
-        if rng.chance_per_mille(self.duplicate_per_mille) {
-            extra.duplicate_after_us = Some(rng.below(self.delay_us_max.max(1_000)));
+        if draws.chance_per_mille(site::DUP, self.duplicate_per_mille) {
+            extra.duplicate_after_us = Some(draws.below(site::DUP_AFTER_US, self.delay_us_max.max(1_000)));
         }
         extra
     }
@@ -55,7 +57,7 @@ mod tests {
 
     #[test]
     fn off_draws_nothing_and_names_filter() {
-        let mut rng = Rng::new(1, 0);
+        let mut rng = Source::seeded(1, 0);
         assert_eq!(Nemesis::default().decide(&mut rng, "x"), Extra::default());
         let only = Nemesis {
             duplicate_per_mille: 1000,

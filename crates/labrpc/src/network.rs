@@ -1,7 +1,7 @@
 //! The network table and counters: connectivity per end, reliable/unreliable,
 //! long delays, long reordering, and labrpc's RPC and byte counts (LAB-SPEC §1).
 
-use sim::Rng;
+use sim::Source;
 
 use crate::timing::{loopback_latency_us, Profile};
 use crate::Nemesis;
@@ -19,6 +19,50 @@ const REPLY_DROP_PER_MILLE: u64 = 100;
 const REORDER_PER_900: u64 = 600;
 pub const LONG_REORDER_MS_BASE: u64 = 200;
 pub const LONG_REORDER_MS_SPAN: u64 = 2000;
+
+/// The names of the network's draws in a fault script (see [`sim::Source`]).
+pub mod site {
+    /// How long a lost request's call takes to fail (U[0, 100) or U[0, 7000) ms).
+    pub const LOST_DELAY: sim::Site = "lost-delay";
+    /// An unreliable request's U[0, 27) ms wait.
+    pub const SHORT_DELAY: sim::Site = "short-delay";
+    /// An unreliable request or reply is dropped.
+    pub const DROP: sim::Site = "drop";
+    /// A reply is held back by long reordering ...
+    pub const REORDER: sim::Site = "reorder";
+    /// ... by 200 ms + U[0, 1 + reorder-span) ms (reorder-delay is the inner draw).
+    pub const REORDER_SPAN: sim::Site = "reorder-span";
+    pub const REORDER_DELAY: sim::Site = "reorder-delay";
+    /// Loopback latency: 20 µs + jitter µs, + slow-us when slow, + stall-us when stalled.
+    pub const JITTER: sim::Site = "jitter";
+    pub const SLOW: sim::Site = "slow";
+    pub const SLOW_US: sim::Site = "slow-us";
+    pub const STALL: sim::Site = "stall";
+    pub const STALL_US: sim::Site = "stall-us";
+    /// The nemesis delays a request by extra-us, or duplicates it dup-after-us later.
+    pub const EXTRA: sim::Site = "extra";
+    pub const EXTRA_US: sim::Site = "extra-us";
+    pub const DUP: sim::Site = "dup";
+    pub const DUP_AFTER_US: sim::Site = "dup-after-us";
+    /// Every network site, for reading scripts.
+    pub const ALL: &[sim::Site] = &[
+        LOST_DELAY,
+        SHORT_DELAY,
+        DROP,
+        REORDER,
+        REORDER_SPAN,
+        REORDER_DELAY,
+        JITTER,
+        SLOW,
+        SLOW_US,
+        STALL,
+        STALL_US,
+        EXTRA,
+        EXTRA_US,
+        DUP,
+        DUP_AFTER_US,
+    ];
+}
 
 /// labrpc's Network for `n` servers named 0..n.
 #[derive(Clone, Debug)]
@@ -74,18 +118,18 @@ impl Network {
     }
 
     /// U[0, span_ms) ms: whole milliseconds as labrpc-exact draws them, else in µs.
-    fn below_ms(&self, rng: &mut Rng, span_ms: u64) -> u64 {
+    fn below_ms(&self, draws: &mut Source, site: sim::Site, span_ms: u64) -> u64 {
         match self.profile {
-            Profile::LabrpcExact => rng.below(span_ms) * 1000,
-            Profile::Loopback => rng.below(span_ms * 1000),
+            Profile::LabrpcExact => draws.below(site, span_ms) * 1000,
+            Profile::Loopback => draws.below(site, span_ms * 1000),
         }
     }
 
     /// The wire latency every delivered message takes (0 in labrpc-exact).
-    fn latency_us(&self, rng: &mut Rng) -> u64 {
+    fn latency_us(&self, draws: &mut Source) -> u64 {
         match self.profile {
             Profile::LabrpcExact => 0,
-            Profile::Loopback => loopback_latency_us(rng),
+            Profile::Loopback => loopback_latency_us(draws),
         }
     }
 
@@ -171,7 +215,7 @@ impl Network {
     }
 
     /// A client calls: count it, then decide whether and when it reaches the server.
-    pub fn send_request(&mut self, rng: &mut Rng, from: usize, to: usize, request_bytes: usize) -> RequestFate {
+    pub fn send_request(&mut self, draws: &mut Source, from: usize, to: usize, request_bytes: usize) -> RequestFate {
         self.total_rpcs += 1;
         self.total_bytes += request_bytes as u64;
         let end_generation = self.generation[from];
@@ -184,7 +228,7 @@ impl Network {
         };
         if let Some(reason) = reason {
             let span_ms = if self.long_delays { LONG_DELAY_MS } else { SHORT_FAILURE_MS };
-            return RequestFate::Lost { reason, delay_us: self.below_ms(rng, span_ms) };
+            return RequestFate::Lost { reason, delay_us: self.below_ms(draws, site::LOST_DELAY, span_ms) };
         }
         let call = Call {
             from,
@@ -194,12 +238,12 @@ impl Network {
             reliable: self.reliable,
             long_reordering: self.long_reordering,
         };
-        let latency_us = self.latency_us(rng);
+        let latency_us = self.latency_us(draws);
         if call.reliable {
             return RequestFate::Arrive { call, delay_us: latency_us };
         }
-        let delay_us = self.below_ms(rng, SHORT_DELAY_MS);
-        if rng.chance_per_mille(REQUEST_DROP_PER_MILLE) {
+        let delay_us = self.below_ms(draws, site::SHORT_DELAY, SHORT_DELAY_MS);
+        if draws.chance_per_mille(site::DROP, REQUEST_DROP_PER_MILLE) {
             return RequestFate::Lost { reason: Lost::RequestDropped, delay_us };
         }
         RequestFate::Arrive { call, delay_us: delay_us + latency_us }
@@ -226,19 +270,19 @@ impl Network {
 
     /// The handler returned: discard the reply if the call is dead, else drop
     /// it (unreliable), delay it (long reordering), or deliver it at once.
-    pub fn send_reply(&mut self, rng: &mut Rng, call: &Call) -> ReplyFate {
+    pub fn send_reply(&mut self, draws: &mut Source, call: &Call) -> ReplyFate {
         let dead = !self.end_alive(call.from, call.to, call.end_generation)
             || !self.server_current(call.to, call.server_generation);
         if dead {
             return ReplyFate::Lost(Lost::ReplyDiscarded);
         }
-        if !call.reliable && rng.chance_per_mille(REPLY_DROP_PER_MILLE) {
+        if !call.reliable && draws.chance_per_mille(site::DROP, REPLY_DROP_PER_MILLE) {
             return ReplyFate::Lost(Lost::ReplyDropped);
         }
-        let latency_us = self.latency_us(rng);
-        if call.long_reordering && rng.below(900) < REORDER_PER_900 {
-            let inner = rng.below(LONG_REORDER_MS_SPAN);
-            let delay_us = LONG_REORDER_MS_BASE * 1000 + self.below_ms(rng, 1 + inner);
+        let latency_us = self.latency_us(draws);
+        if call.long_reordering && draws.chance_in(site::REORDER, 900, REORDER_PER_900) {
+            let inner = draws.below(site::REORDER_SPAN, LONG_REORDER_MS_SPAN);
+            let delay_us = LONG_REORDER_MS_BASE * 1000 + self.below_ms(draws, site::REORDER_DELAY, 1 + inner);
             return ReplyFate::Deliver { delay_us: delay_us + latency_us };
         }
         ReplyFate::Deliver { delay_us: latency_us }

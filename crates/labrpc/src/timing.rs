@@ -70,13 +70,14 @@ pub const LOOPBACK_STALL_US: u64 = 5_000;
 /// labrpc's goroutine per request lets messages on one link overtake each
 /// other, as independent draws do here. Integers only: the draws are raw
 /// `below` and per-mille chances.
-pub fn loopback_latency_us(rng: &mut sim::Rng) -> u64 {
-    let mut latency_us = LOOPBACK_MIN_US + rng.below(LOOPBACK_JITTER_US);
-    if rng.chance_per_mille(LOOPBACK_SLOW_PER_MILLE) {
-        latency_us += rng.below(LOOPBACK_SLOW_US);
+pub fn loopback_latency_us(draws: &mut sim::Source) -> u64 {
+    use crate::network::site;
+    let mut latency_us = LOOPBACK_MIN_US + draws.below(site::JITTER, LOOPBACK_JITTER_US);
+    if draws.chance_per_mille(site::SLOW, LOOPBACK_SLOW_PER_MILLE) {
+        latency_us += draws.below(site::SLOW_US, LOOPBACK_SLOW_US);
     }
-    if rng.chance_per_mille(LOOPBACK_STALL_PER_MILLE) {
-        latency_us += rng.below(LOOPBACK_STALL_US);
+    if draws.chance_per_mille(site::STALL, LOOPBACK_STALL_PER_MILLE) {
+        latency_us += draws.below(site::STALL_US, LOOPBACK_STALL_US);
     }
     latency_us
 }

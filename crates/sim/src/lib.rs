@@ -4,7 +4,8 @@
 //! by (virtual time, insertion sequence). Scenario code is `async` and runs on
 //! a tiny single-threaded executor whose only way to wait is virtual time
 //! ([`Sim::sleep`]) or another task ([`JoinHandle`]). Randomness comes from
-//! [`Rng`] streams derived from the run's one seed, and every run folds what
+//! [`Rng`] streams derived from the run's one seed (drawn through a
+//! [`Source`], which can record a run's decisions or replay written ones), and every run folds what
 //! happened into a [`TraceHash`], so two runs of one seed can be compared by a
 //! single number.
 //!
@@ -20,9 +21,11 @@ mod executor;
 mod hash;
 mod queue;
 mod rng;
+mod tape;
 mod time;
 
 pub use executor::{JoinHandle, RunEnd, Sim, Sleep, SAME_INSTANT_LIMIT};
 pub use hash::TraceHash;
 pub use rng::Rng;
+pub use tape::{Bound, Decisions, Entry, Site, Source};
 pub use time::{virtual_now, Time};

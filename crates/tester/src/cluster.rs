@@ -77,28 +77,54 @@ impl Cluster {
         self.sim.spawn(future)
     }
 
-    /// U[0, bound) from the test's own seeded stream (Go's `rand.Int() % bound`).
+    /// U[0, bound) from the test's own seeded stream (Go's `rand.Int() % bound`);
+    /// in a fault script, unlisted, 0.
+    #[track_caller]
     pub fn rand_below(&self, bound: u64) -> u64 {
-        self.world.borrow_mut().test_rng.below(bound)
+        let mut world = self.world.borrow_mut();
+        world.next_scenario_draw();
+        world.draws.scenario.below_here(crate::tape::VALUE, bound)
+    }
+
+    /// True with probability `per_mille`/1000 (the draw `rand_below(1000) < per_mille`
+    /// makes); in a fault script, unlisted, false: use it for a fault that may happen.
+    #[track_caller]
+    pub fn rand_chance_per_mille(&self, per_mille: u64) -> bool {
+        self.rand_chance_in(1000, per_mille)
+    }
+
+    /// True when U[0, out_of) < hits (the draw `rand_below(out_of) < hits` makes);
+    /// in a fault script, unlisted, false.
+    #[track_caller]
+    pub fn rand_chance_in(&self, out_of: u64, hits: u64) -> bool {
+        let mut world = self.world.borrow_mut();
+        world.next_scenario_draw();
+        world.draws.scenario.chance_in_here(crate::tape::CHANCE, out_of, hits)
     }
 
     /// Go's `rand.Int()`: a non-negative 63-bit integer.
+    #[track_caller]
     pub fn rand_int(&self) -> i64 {
-        (self.world.borrow_mut().test_rng.next_u64() >> 1) as i64
+        let mut world = self.world.borrow_mut();
+        world.next_scenario_draw();
+        (world.draws.scenario.next_u64(crate::tape::BITS, 0) >> 1) as i64
     }
 
     /// A random command value (Go's `rand.Int()`).
+    #[track_caller]
     pub fn rand_value(&self) -> Value {
         Value::Int(self.rand_int())
     }
 
     /// The lab's randstring(n): n random printable characters (6 bits each, ten per draw).
+    #[track_caller]
     pub fn rand_string(&self, len: usize) -> Value {
         const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
         let mut world = self.world.borrow_mut();
         let mut text = String::with_capacity(len);
         while text.len() < len {
-            let mut bits = world.test_rng.next_u64();
+            world.next_scenario_draw();
+            let mut bits = world.draws.scenario.next_u64(crate::tape::BITS, 0);
             for _ in 0..10.min(len - text.len()) {
                 text.push(ALPHABET[(bits & 63) as usize] as char);
                 bits >>= 6;

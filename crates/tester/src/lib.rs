@@ -9,7 +9,9 @@
 //! statistics line and the trace hash. Any Raft behind the node API
 //! ([`api::Node`], made by an [`api::Factory`]) runs through
 //! [`Options::new`]; with [`Options::record`] the report carries the run's
-//! typed trace ([`trace`]), from which every explanation is built.
+//! typed trace ([`trace`]), from which every explanation is built; with
+//! [`Options::decide`] a run records its decision [`tape`] or replays a
+//! written script of decisions instead of its seed.
 
 mod applier;
 mod clock;
@@ -24,6 +26,7 @@ mod persister;
 mod protocol;
 mod recorder;
 mod run;
+pub mod tape;
 pub mod trace;
 mod value;
 mod world;

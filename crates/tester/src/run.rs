@@ -14,6 +14,7 @@ use sim::{RunEnd, Sim, Time};
 
 use crate::cluster::{Cluster, Stats};
 use crate::coverage::Coverage;
+use crate::tape::{Decide, Sources, Tape};
 use crate::trace::{TraceEvent, Traced};
 use crate::world::World;
 use crate::{Check, Failure};
@@ -47,6 +48,9 @@ pub struct Options {
     pub record: bool,
     /// How message latencies are drawn (loopback timing by default; `labrpc-exact` for comparisons).
     pub network: labrpc::Profile,
+    /// Where the run's draws come from: the seed (default), the seed recorded
+    /// into [`Report::tape`], or a written script ([`crate::tape`]).
+    pub decide: Decide,
 }
 
 impl Options {
@@ -58,6 +62,7 @@ impl Options {
             liveness_bound_ms: Some(LIVENESS_BOUND_MS),
             record: false,
             network: labrpc::Profile::default(),
+            decide: Decide::Seed,
         }
     }
 }
@@ -70,6 +75,7 @@ impl std::fmt::Debug for Options {
             .field("liveness_bound_ms", &self.liveness_bound_ms)
             .field("record", &self.record)
             .field("network", &self.network.name())
+            .field("decide", &self.decide)
             .finish()
     }
 }
@@ -94,6 +100,8 @@ pub struct Report {
     pub coverage: Coverage,
     /// The fault kinds a swarm-testing scenario turned on (empty for the lab's tests).
     pub swarm: Vec<&'static str>,
+    /// Every draw the run made, when it was recorded ([`Decide::Record`]).
+    pub tape: Option<Tape>,
 }
 
 impl Report {
@@ -110,8 +118,15 @@ where
 {
     let sim = Sim::new();
     let factory = Arc::clone(&options.factory);
-    let world =
-        World::new(sim.clone(), setup.servers, seed, setup.snapshot, factory, options.check_invariants, options.record);
+    let world = World::new(
+        sim.clone(),
+        setup.servers,
+        setup.snapshot,
+        factory,
+        options.check_invariants,
+        options.record,
+        Sources::new(seed, &options.decide),
+    );
     let world = Rc::new(RefCell::new(world));
     let made = std::panic::catch_unwind(AssertUnwindSafe(|| {
         let mut world = world.borrow_mut();
@@ -199,6 +214,7 @@ where
         Some(_) => failure,
         None => failure.at(sim.now()),
     });
+    let tape = options.decide.records().then(|| world.borrow_mut().draws.take_tape());
     let trace = {
         let mut world = world.borrow_mut();
         if let (Err(failure), false) = (&outcome, failed_in_world) {
@@ -220,6 +236,7 @@ where
         trace,
         coverage: cluster.coverage(),
         swarm: cluster.swarm(),
+        tape,
     }
 }
 

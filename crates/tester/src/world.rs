@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use api::{Apply, CallId, Delivery, Factory, Instant, LogIndex, MakeArgs, Node, NodeId, Output, WireMessage};
 use labrpc::{Call, Dispatch, Network, ReplyFate, RequestFate};
-use sim::{Rng, Sim, Time};
+use sim::{Sim, Time};
 
 use crate::applier::Applied;
 use crate::clock::Clock;
@@ -19,6 +19,7 @@ use crate::crashpoint::{CrashPoints, Outputs};
 use crate::invariants::Invariants;
 use crate::protocol::Protocol;
 use crate::recorder::{view, Recorder};
+use crate::tape::{default_node_seed, Sources, NODE_SEED};
 use crate::trace::{Fault, Input, MessageId, MessageKind, TraceEvent};
 use crate::{Check, Failure, Persister, Value};
 
@@ -77,9 +78,8 @@ pub(crate) struct World {
     pub sim: Sim<Event>,
     pub peers: Vec<Peer>,
     pub net: Network,
-    net_rng: Rng,
-    node_seeds: Rng,
-    pub test_rng: Rng,
+    /// Every draw of the run: the network's, the nodes' seeds, the scenario's (crate::tape).
+    pub draws: Sources,
     factory: Arc<dyn Factory>,
     pub snapshot_mode: bool,
     pub failure: Option<Failure>,
@@ -111,11 +111,11 @@ impl World {
     pub fn new(
         sim: Sim<Event>,
         servers: usize,
-        seed: u64,
         snapshot_mode: bool,
         factory: Arc<dyn Factory>,
         check_invariants: bool,
         record: bool,
+        draws: Sources,
     ) -> World {
         let peers = (0..servers)
             .map(|_| Peer {
@@ -132,9 +132,7 @@ impl World {
             sim,
             peers,
             net: Network::new(servers),
-            net_rng: Rng::new(seed, 1),
-            node_seeds: Rng::new(seed, 2),
-            test_rng: Rng::new(seed, 3),
+            draws,
             factory,
             snapshot_mode,
             failure: None,
@@ -151,6 +149,13 @@ impl World {
 
     pub fn servers(&self) -> usize {
         self.peers.len()
+    }
+
+    /// Names the scenario's next draw (its count, and now).
+    pub fn next_scenario_draw(&mut self) {
+        let draw = self.draws.scenario_draws;
+        self.draws.scenario_draws += 1;
+        self.draws.scenario.set_context(draw, self.sim.now().micros());
     }
 
     /// Now on server `i`'s own clock.
@@ -481,9 +486,10 @@ impl World {
         let msg = self.next_message_id();
         let kind = if call.is_some() { MessageKind::Request } else { MessageKind::OneWay };
         self.record_sent(msg, from, to, call, kind, &message);
-        match self.net.send_request(&mut self.net_rng, from, to, message.len()) {
+        self.draws.net.set_context(msg.0, self.sim.now().micros());
+        match self.net.send_request(&mut self.draws.net, from, to, message.len()) {
             RequestFate::Arrive { call: net_call, delay_us } => {
-                let extra = self.net.nemesis().decide(&mut self.net_rng, message.header.name);
+                let extra = self.net.nemesis().decide(&mut self.draws.net, message.header.name);
                 let at = self.sim.now().plus_us(delay_us + extra.delay_us);
                 let id = call.unwrap_or_default();
                 let one_way = call.is_none();
@@ -508,7 +514,8 @@ impl World {
         self.sim.hash_bytes(&message.bytes);
         let msg = self.next_message_id();
         self.record_sent(msg, net_call.to, net_call.from, Some(id), MessageKind::Reply, &message);
-        match self.net.send_reply(&mut self.net_rng, &net_call) {
+        self.draws.net.set_context(msg.0, self.sim.now().micros());
+        match self.net.send_reply(&mut self.draws.net, &net_call) {
             ReplyFate::Deliver { delay_us } => {
                 let at = self.sim.now().plus_us(delay_us);
                 self.sim.schedule(at, Event::Reply { call: net_call, id, msg, request, message });
@@ -681,11 +688,14 @@ impl World {
             return self.fail(failure);
         }
         self.protocol.restarted(i, &snapshot);
+        let incarnation = self.draws.incarnations;
+        self.draws.incarnations += 1;
+        self.draws.nodes.set_context(incarnation, self.sim.now().micros());
         let args = MakeArgs {
             me: NodeId(i as u32),
             peers: self.servers() as u32,
             now: self.local_now(i),
-            rng_seed: self.node_seeds.next_u64(),
+            rng_seed: self.draws.nodes.next_u64(NODE_SEED, default_node_seed(incarnation)),
             raft_state: self.peers[i].persister.raft_state().to_vec(),
             snapshot,
         };

@@ -59,6 +59,8 @@ pub struct ReplayOptions {
     pub filter: Filter,
     /// Write a timeline here instead of printing the events.
     pub timeline: Option<PathBuf>,
+    /// Run this fault script instead of the seed ([`crate::shrink::script`]).
+    pub script: Option<std::sync::Arc<tester::tape::Script>>,
 }
 
 /// The kind of timeline file, by its extension.
@@ -82,7 +84,10 @@ pub fn replay(case: &TestCase, options: &ReplayOptions) -> Result<bool, String> 
         Some(path) => Some((timeline_kind(path)?, AtomicFile::create(path)?)),
         None => None,
     };
-    let run_options = options.raft.options();
+    let mut run_options = options.raft.options();
+    if let Some(script) = &options.script {
+        run_options.decide = tester::tape::Decide::Replay(std::sync::Arc::clone(script));
+    }
     let (report, trace) = record::record_run(case, options.seed, &run_options);
     if let Some((kind, file)) = timeline {
         let summary = write_timeline(case, options, &report, &trace, kind, file)?;

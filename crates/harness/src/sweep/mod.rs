@@ -9,7 +9,8 @@
 //!   merges such files from many shards into one sweep's report;
 //! - [`histogram`]: p50/p99 in bounded memory;
 //! - [`groups`], [`rate`]: failures grouped by kind, with rates and 95% intervals;
-//! - [`progress`], [`table`], [`ending`]: what the user sees.
+//! - [`progress`], [`table`], [`ending`]: what the user sees;
+//! - [`shrunk`]: `--shrink`, each failure group's smallest seed as a fault script.
 
 pub mod budget;
 pub mod coverage;
@@ -23,6 +24,7 @@ pub mod progress;
 pub mod rate;
 pub mod regressions;
 pub mod report;
+pub mod shrunk;
 pub mod summary;
 pub mod table;
 pub mod work;
@@ -55,6 +57,8 @@ pub struct SweepRequest {
     pub save_max: Option<u64>,
     /// raftsim's version and commit, for the JSON header.
     pub version: String,
+    /// Shrink each failure group's smallest seed to a fault script ([`shrunk`]).
+    pub shrink: bool,
 }
 
 /// How a sweep ended, for the exit code.
@@ -147,6 +151,12 @@ pub fn run(cases: &[&'static TestCase], request: &SweepRequest) -> Result<Verdic
     // A report that cannot be printed (stdout on a full disk) is a write error, not bad usage.
     if let Err(error) = printed {
         write_error.get_or_insert(error);
+    }
+    if request.shrink && outcome.interrupted.is_none() && failed > 0 {
+        let keep = request.save_failures.then_some(request.regressions.as_path());
+        if let Err(error) = shrunk::shrink_groups(&outcome, &work, &config.raft, keep) {
+            write_error.get_or_insert(error);
+        }
     }
     Ok(match (outcome.interrupted, write_error) {
         (Some(signal), error) => {

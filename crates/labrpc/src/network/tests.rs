@@ -20,7 +20,7 @@ fn connected(servers: usize) -> Network {
 }
 
 /// Runs one whole RPC through the model: true if the reply gets back.
-fn round_trip(net: &mut Network, rng: &mut Rng) -> bool {
+fn round_trip(net: &mut Network, rng: &mut Source) -> bool {
     let RequestFate::Arrive { call, .. } = net.send_request(rng, 0, 1, 10) else {
         return false;
     };
@@ -38,7 +38,7 @@ fn round_trip(net: &mut Network, rng: &mut Rng) -> bool {
 
 #[test]
 fn reliable_network_delivers_everything_at_once() {
-    let (mut net, mut rng) = (connected(3), Rng::new(1, 0));
+    let (mut net, mut rng) = (connected(3), Source::seeded(1, 0));
     for _ in 0..1000 {
         let RequestFate::Arrive { call, delay_us } = net.send_request(&mut rng, 0, 1, 10) else { panic!("lost") };
         assert_eq!(delay_us, 0);
@@ -49,7 +49,7 @@ fn reliable_network_delivers_everything_at_once() {
 
 #[test]
 fn unreliable_drop_rates_are_within_bounds() {
-    let (mut net, mut rng) = (connected(2), Rng::new(7, 0));
+    let (mut net, mut rng) = (connected(2), Source::seeded(7, 0));
     net.set_reliable(false);
     let (mut request_drops, mut reply_drops, mut delivered) = (0u32, 0u32, 0u32);
     let trials = 20_000;
@@ -86,7 +86,7 @@ fn unreliable_drop_rates_are_within_bounds() {
 
 #[test]
 fn long_reordering_delays_two_thirds_of_replies_between_200_and_2199_ms() {
-    let (mut net, mut rng) = (connected(2), Rng::new(3, 0));
+    let (mut net, mut rng) = (connected(2), Source::seeded(3, 0));
     net.set_long_reordering(true);
     let (mut delayed, mut sum_ms) = (0u64, 0u64);
     let trials = 9000;
@@ -110,7 +110,7 @@ fn long_reordering_delays_two_thirds_of_replies_between_200_and_2199_ms() {
 
 #[test]
 fn a_disconnected_server_never_receives() {
-    let (mut net, mut rng) = (connected(3), Rng::new(1, 0));
+    let (mut net, mut rng) = (connected(3), Source::seeded(1, 0));
     // The tester's disconnect(2): every end out of and into 2.
     for other in 0..3 {
         net.enable(2, other, false);
@@ -133,7 +133,7 @@ fn a_disconnected_server_never_receives() {
 
 #[test]
 fn failure_delay_is_short_without_long_delays() {
-    let (mut net, mut rng) = (connected(2), Rng::new(1, 0));
+    let (mut net, mut rng) = (connected(2), Source::seeded(1, 0));
     net.set_long_delays(false);
     net.enable(0, 1, false);
     for _ in 0..200 {
@@ -144,13 +144,13 @@ fn failure_delay_is_short_without_long_delays() {
 
 #[test]
 fn replies_are_discarded_when_the_end_is_disabled_or_the_server_replaced() {
-    let (mut net, mut rng) = (connected(2), Rng::new(1, 0));
+    let (mut net, mut rng) = (connected(2), Source::seeded(1, 0));
     let RequestFate::Arrive { call, .. } = net.send_request(&mut rng, 0, 1, 1) else { panic!() };
     assert_eq!(net.arrive(&call), Dispatch::Handle);
     net.enable(0, 1, false);
     assert_eq!(net.send_reply(&mut rng, &call), ReplyFate::Lost(Lost::ReplyDiscarded));
 
-    let (mut net, mut rng) = (connected(2), Rng::new(1, 0));
+    let (mut net, mut rng) = (connected(2), Source::seeded(1, 0));
     let RequestFate::Arrive { call, .. } = net.send_request(&mut rng, 0, 1, 1) else { panic!() };
     assert_eq!(net.arrive(&call), Dispatch::Handle);
     net.delete_server(1);
@@ -160,7 +160,7 @@ fn replies_are_discarded_when_the_end_is_disabled_or_the_server_replaced() {
 
 #[test]
 fn a_request_for_a_replaced_server_is_never_handled() {
-    let (mut net, mut rng) = (connected(2), Rng::new(1, 0));
+    let (mut net, mut rng) = (connected(2), Source::seeded(1, 0));
     let RequestFate::Arrive { call, .. } = net.send_request(&mut rng, 0, 1, 1) else { panic!() };
     net.delete_server(1);
     assert_eq!(net.arrive(&call), Dispatch::Lost(Lost::ServerReplaced));
@@ -171,7 +171,7 @@ fn a_request_for_a_replaced_server_is_never_handled() {
 
 #[test]
 fn a_crashed_server_is_down_and_its_old_ends_stay_dead() {
-    let (mut net, mut rng) = (connected(2), Rng::new(1, 0));
+    let (mut net, mut rng) = (connected(2), Source::seeded(1, 0));
     net.delete_server(1);
     assert!(matches!(net.send_request(&mut rng, 0, 1, 1), RequestFate::Lost { reason: Lost::ServerDown, .. }));
     // A request sent through server 1's old end before its restart is dead afterwards.
@@ -185,7 +185,7 @@ fn a_crashed_server_is_down_and_its_old_ends_stay_dead() {
 
 #[test]
 fn counters_follow_labrpc() {
-    let (mut net, mut rng) = (connected(3), Rng::new(1, 0));
+    let (mut net, mut rng) = (connected(3), Source::seeded(1, 0));
     assert!(round_trip(&mut net, &mut rng));
     // A call to a disabled end still counts, with its request bytes.
     net.enable(0, 2, false);
@@ -202,7 +202,7 @@ fn counters_follow_labrpc() {
 
 #[test]
 fn a_reply_lost_after_the_handler_ran_adds_no_bytes() {
-    let (mut net, mut rng) = (connected(2), Rng::new(1, 0));
+    let (mut net, mut rng) = (connected(2), Source::seeded(1, 0));
     let RequestFate::Arrive { call, .. } = net.send_request(&mut rng, 0, 1, 5) else { panic!() };
     net.arrive(&call);
     net.enable(0, 1, false);
@@ -213,7 +213,7 @@ fn a_reply_lost_after_the_handler_ran_adds_no_bytes() {
 
 #[test]
 fn loopback_latency_has_jitter_a_tail_and_overtaking() {
-    let (mut net, mut rng) = (connected(2), Rng::new(5, 0));
+    let (mut net, mut rng) = (connected(2), Source::seeded(5, 0));
     net.set_profile(Profile::Loopback);
     let mut delays: Vec<u64> = (0..10_000)
         .map(|_| match net.send_request(&mut rng, 0, 1, 10) {
@@ -234,7 +234,7 @@ fn loopback_latency_has_jitter_a_tail_and_overtaking() {
 
 #[test]
 fn loopback_unreliable_delays_are_in_microseconds() {
-    let (mut net, mut rng) = (connected(2), Rng::new(9, 0));
+    let (mut net, mut rng) = (connected(2), Source::seeded(9, 0));
     net.set_profile(Profile::Loopback);
     net.set_reliable(false);
     let odd = (0..1000)
