@@ -51,6 +51,11 @@ pub(crate) struct RaftArgs {
 }
 
 impl RaftArgs {
+    /// Whether any of the flags was given.
+    pub(crate) fn given(&self) -> bool {
+        self.raft.is_some() || self.node_cmd.is_some() || self.bug.is_some()
+    }
+
     /// The Raft these flags choose among `rafts`.
     pub(crate) fn selection(&self, rafts: &Rafts) -> Result<harness::Selection, String> {
         let bug = self.bug.as_deref().map(bugs::lookup).transpose()?;
@@ -115,6 +120,8 @@ pub(crate) enum Command {
         #[arg(long, env = "RAFTSIM_JOBS", value_parser = clap::value_parser!(u64).range(1..=1024))]
         jobs: Option<u64>,
     },
+    /// Shrink a failing seed to a short fault script that fails the same check, and print it.
+    Shrink(ShrinkArgs),
     /// Merge the --json files of a sweep's shards (`-`: stdin) into the report one sweep prints.
     Report {
         /// JSON-lines files written by `sweep --json`, one per shard.
@@ -169,6 +176,10 @@ pub(crate) struct SweepArgs {
     /// Append new failing seeds to the regression file (under a file lock: concurrent sweeps are safe).
     #[arg(long)]
     pub(crate) save_failures: bool,
+    /// After the report, shrink each failure group's smallest seed to a fault script and print it
+    /// (with --save-failures, also keep it as scripts/TEST-SEED.script beside the regression file).
+    #[arg(long)]
+    pub(crate) shrink: bool,
     /// Save at most this many new failing seeds (default: every one); the rest are counted.
     #[arg(long, value_name = "N", requires = "save_failures")]
     pub(crate) save_max: Option<u64>,
@@ -184,12 +195,36 @@ pub(crate) struct SweepArgs {
 }
 
 #[derive(clap::Args)]
+pub(crate) struct ShrinkArgs {
+    /// The test, e.g. Figure8Unreliable2C.
+    pub(crate) test: String,
+    /// The failing seed.
+    #[arg(long, allow_hyphen_values = true)]
+    pub(crate) seed: u64,
+    #[command(flatten)]
+    pub(crate) raft: RaftArgs,
+    /// The most candidate runs (the default budget: the result is the same on any machine).
+    #[arg(long, default_value_t = harness::shrink::DEFAULT_MAX_RUNS, value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) max_runs: u64,
+    /// Also stop once this much wall-clock time is spent (60s, 5m): the result then depends on the machine's speed.
+    #[arg(long, value_name = "DURATION")]
+    pub(crate) time: Option<String>,
+    /// Write the script to FILE too (it always goes to stdout).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
 pub(crate) struct ReplayArgs {
     /// The test, e.g. InitialElection2A.
     pub(crate) test: String,
     /// The seed: the same seed replays the same run.
-    #[arg(long, allow_hyphen_values = true)]
-    pub(crate) seed: u64,
+    #[arg(long, allow_hyphen_values = true, required_unless_present = "script", conflicts_with = "script")]
+    pub(crate) seed: Option<u64>,
+    /// Run a fault script (as `raftsim shrink` prints) instead of a seed; unlisted decisions take
+    /// their neutral default. A malformed script is one line naming its line and column (exit 2).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) script: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) raft: RaftArgs,
     /// One column per node (dslogs style).

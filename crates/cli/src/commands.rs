@@ -13,7 +13,7 @@ use harness::{bugs, exit, find_test, output, replay, sweep, Rafts};
 use sims::TestCase;
 use tester::Report;
 
-use crate::args::{Command, Format, ReplayArgs, SweepArgs, JSON_VERSION};
+use crate::args::{Command, Format, ReplayArgs, ShrinkArgs, SweepArgs, JSON_VERSION};
 use crate::Program;
 
 /// Runs one parsed command for `program`.
@@ -57,6 +57,7 @@ pub(crate) fn execute(command: Command, program: &Program) -> Result<ExitCode, S
         Command::Sweep(args) => run_sweep(args, program),
         Command::Replay(args) => run_replay(args, rafts),
         Command::Hunt { tests, seeds, bugs, jobs } => run_hunt(&tests, seeds, bugs.as_deref(), jobs, rafts),
+        Command::Shrink(args) => run_shrink(args, program),
         Command::Report { files } => Ok(program.verdict_code(harness::sweep::report::run(&files, rafts)?)),
         Command::Completions { shell } => {
             output::to_stdout(|out| {
@@ -245,6 +246,7 @@ fn run_sweep(args: SweepArgs, program: &Program) -> Result<ExitCode, String> {
         save_failures: args.save_failures,
         save_max: args.save_max,
         version: JSON_VERSION.into(),
+        shrink: args.shrink,
     };
     harness::interrupt::install()?;
     Ok(program.verdict_code(sweep::run(&cases, &request)?))
@@ -252,7 +254,14 @@ fn run_sweep(args: SweepArgs, program: &Program) -> Result<ExitCode, String> {
 
 fn run_replay(args: ReplayArgs, rafts: &Rafts) -> Result<ExitCode, String> {
     let case = find_test(&args.test)?;
-    let raft = args.raft.selection(rafts)?;
+    let (raft, script) = match &args.script {
+        Some(path) => {
+            let parsed = harness::shrink::load(path, case)?;
+            let flags = args.raft.given().then(|| args.raft.selection(rafts)).transpose()?;
+            (harness::shrink::selection_for(&parsed.header, flags, rafts)?, Some(std::sync::Arc::new(parsed.script)))
+        }
+        None => (args.raft.selection(rafts)?, None),
+    };
     let filter = Filter {
         nodes: args.nodes.as_deref().map(|list| parse_nodes(list, case.setup.servers)).transpose()?,
         topics: args.topics.as_deref().map(Topics::parse).transpose()?,
@@ -273,9 +282,38 @@ fn run_replay(args: ReplayArgs, rafts: &Rafts) -> Result<ExitCode, String> {
         (Format::Text, true) => View::Columns { width: args.width as usize },
         (Format::Text, false) => View::Lines,
     };
-    let options =
-        ReplayOptions { seed: args.seed, raft, view, color: args.color.for_stdout(), filter, timeline: args.timeline };
+    let seed = args.seed.unwrap_or_default();
+    let color = args.color.for_stdout();
+    let options = ReplayOptions { seed, raft, view, color, filter, timeline: args.timeline, script };
     Ok(outcome_code(replay::replay(case, &options)?))
+}
+
+/// `raftsim shrink`: progress on stderr, the commented script on stdout (and in --out).
+fn run_shrink(args: ShrinkArgs, program: &Program) -> Result<ExitCode, String> {
+    let case = find_test(&args.test)?;
+    let raft = args.raft.selection(&program.rafts)?;
+    let time = args.time.as_deref().map(sweep::budget::parse).transpose()?;
+    let limits = harness::shrink::Limits { max_runs: args.max_runs, time };
+    #[allow(clippy::disallowed_methods)] // wall clock for the time taken, printed only
+    let began = std::time::Instant::now();
+    let shrunk = harness::shrink::shrink(case, &raft, args.seed, limits, &mut |line| eprintln!("{line}"))?;
+    let spent = began.elapsed();
+    if let Some(path) = &args.out {
+        let mut file = output::AtomicFile::create(path)?;
+        file.writer()
+            .write_all(shrunk.text.as_bytes())
+            .map_err(|error| format!("cannot write {}: {error}", path.display()))?;
+        file.commit()?;
+    }
+    output::to_stdout(|out| out.write_all(shrunk.text.as_bytes()))?;
+    let budget = if shrunk.budget_spent { " (budget spent: --max-runs or --time for more)" } else { "" };
+    eprintln!("shrunk in {} runs, {:.1}s{budget}", shrunk.runs, spent.as_secs_f64());
+    eprintln!("original: {}", harness::shrink::size_line(&shrunk.original));
+    eprintln!("shrunk:   {}", harness::shrink::size_line(&shrunk.shrunk));
+    let file = args.out.as_ref().map_or_else(|| "FILE".to_string(), |path| path.display().to_string());
+    let rerun = raft.rerun();
+    eprintln!("replay:   {}", rerun.script_command(case.name, &file));
+    Ok(ExitCode::SUCCESS)
 }
 
 impl Program {

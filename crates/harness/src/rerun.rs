@@ -23,6 +23,11 @@ impl Rerun {
         &self.flags
     }
 
+    /// The command that replays the fault script `file` of `test`.
+    pub fn script_command(&self, test: &str, file: &str) -> String {
+        format!("{} replay {test} --script {}{}", self.program, shell_word(file), self.flags)
+    }
+
     /// The command that replays `seed` of `test` with a readable trace.
     pub fn command(&self, test: &str, seed: u64) -> String {
         format!("{} replay {test} --seed {seed}{}", self.program, self.flags)

@@ -336,12 +336,12 @@ pub fn load(path: &std::path::Path, case: &TestCase) -> Result<script::Parsed, S
 }
 
 /// The Raft a script runs: the one the flags chose, or (when they chose none) the one its header names.
-pub fn selection_for(header: &Header, flags: Option<Selection>) -> Result<Selection, String> {
+pub fn selection_for(header: &Header, flags: Option<Selection>, rafts: &crate::Rafts) -> Result<Selection, String> {
     if let Some(selection) = flags {
         return Ok(selection);
     }
     let bug = header.bug.as_deref().map(crate::bugs::lookup).transpose()?;
-    Selection::from_flags(header.raft.as_deref(), None, bug)
+    rafts.select(header.raft.as_deref(), None, bug)
 }
 
 /// `12 decisions (3 messages), 4567 events, 2 faults, 310 messages, 5 starts`.
