@@ -234,6 +234,11 @@ pub fn to_line<T: Serialize>(value: &T) -> String {
     line
 }
 
+/// Serde's skip test for a `keep` of 0 (the whole state).
+fn is_zero(keep: &usize) -> bool {
+    *keep == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,9 +277,4 @@ mod tests {
         let escaped: Line<'_> = serde_json::from_str("{\"type\":\"start\",\"command\":\"a\\/b=\"}").unwrap();
         assert_eq!(escaped.command.as_deref(), Some("a/b="));
     }
-}
-
-/// Serde's skip test for a `keep` of 0 (the whole state).
-fn is_zero(keep: &usize) -> bool {
-    *keep == 0
 }
