@@ -41,7 +41,7 @@ pub(crate) struct Progress {
 pub(crate) struct Timers {
     pub election: Option<Instant>,
     pub heartbeat: Option<Instant>,
-    /// Set by Start or a commit advance: replicate at the next opportunity,
+    /// Set by Start: replicate at the next opportunity,
     /// so that many Starts in one instant share one AppendEntries.
     pub replicate: Option<Instant>,
 }
@@ -217,7 +217,7 @@ impl Node {
         );
         // A lone server commits at once (apply_committed persists first).
         if self.config.peers == 1 {
-            self.advance_commit(now);
+            self.advance_commit();
         }
         Ok(Started { index, term: self.term })
     }

@@ -4,8 +4,9 @@
 //! What it has to solve, each in its own module:
 //! - [`node`]: virtual time as raft-rs ticks; election timeouts from the
 //!   node's seed, never raft-rs's `thread_rng`; Ready drained in order
-//!   (persist before speaking, Raft Figure 2); transport failures reported
-//!   back (`report_unreachable`, `report_snapshot`);
+//!   (persist before speaking, Raft Figure 2); what the transport saw
+//!   reported back (`report_unreachable`; `report_snapshot`, Failure when a
+//!   snapshot call is lost, Finish when its reply arrives);
 //! - [`storage`]: its own `Storage` (raft-rs's MemStorage invents an empty
 //!   snapshot at the commit index), persisted incrementally, and the
 //!   renumbering that hides the leader's empty entry from the lab's indexes;

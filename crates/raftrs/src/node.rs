@@ -214,8 +214,16 @@ impl api::Node for RaftRsNode {
                 }
             }
             Delivery::Reply(call) => {
-                self.calls.remove(&call);
+                let open = self.calls.remove(&call);
                 self.step(from, &message);
+                // raft-rs leaves the link layer to say a snapshot arrived
+                // (RawNode::report_snapshot, as in etcd raft): without it a
+                // leader whose follower answered the snapshot with an index
+                // it already had matched stays in its Snapshot state, paused,
+                // sending that follower nothing but heartbeats.
+                if let Some((peer, MessageType::MsgSnapshot)) = open {
+                    self.raw.report_snapshot(raft_id(peer), SnapshotStatus::Finish);
+                }
                 self.pump();
             }
             Delivery::OneWay => {

@@ -97,7 +97,7 @@ fn leader_does_not_commit_an_old_term_entry_by_counting_replicas() {
 
 /// §5.4.2: "once an entry from the current term has been committed ..., all
 /// prior entries are committed indirectly". The commit is applied at once and
-/// told to the followers at the next opportunity.
+/// rides to the followers on the next append or heartbeat.
 #[test]
 fn leader_commits_old_entries_once_a_current_term_entry_is_on_a_majority() {
     let mut node = leader(0, 3, 4, &[1, 2]);
@@ -112,14 +112,17 @@ fn leader_commits_old_entries_once_a_current_term_entry_is_on_a_majority() {
 
     assert_eq!(drain(&mut node), vec![apply(1, 1), apply(2, 2), apply(3, 4)]);
     assert_eq!((node.commit_index, node.last_applied), (LogIndex(3), LogIndex(3)));
-    assert_eq!(node.poll_timeout(), Some(ms(3)), "the new commit index goes out at once");
+    // Followers learn the new commit index from the next append or heartbeat:
+    // a commit alone sends nothing (the lab's RPC budgets, Count2B).
+    assert_eq!(drain(&mut node), vec![]);
+    assert_eq!(node.poll_timeout(), Some(ms(102)), "the next heartbeat, 100 ms after the last send");
 
-    node.handle_timeout(ms(3));
+    node.handle_timeout(ms(102));
 
     assert_eq!(
         drain(&mut node),
-        // n2's copy of entry 3 is still in flight (sent 1 ms ago): a heartbeat, not a resend.
-        vec![send(1, heartbeat(4, 0, (3, 4), 3)), send(2, heartbeat(4, 0, (2, 2), 3))]
+        // n2's copy of entry 3 went out 100 ms ago, unanswered: sent again, with the commit.
+        vec![send(1, heartbeat(4, 0, (3, 4), 3)), send(2, append(4, 0, (2, 2), entries(3, &[4]), 3))]
     );
 }
 
@@ -140,7 +143,8 @@ fn a_rejection_that_cannot_move_next_index_sends_nothing() {
 }
 
 /// Flow control (the lab's RPC and byte budgets): one payload in flight per
-/// follower; more goes when it is answered, or again after `resend_after_us`.
+/// follower; more goes when it is answered, or again with the first heartbeat
+/// `resend_after_us` or more after it went.
 #[test]
 fn one_payload_in_flight_per_follower() {
     let mut node = leader(0, 3, 2, &[1]);
@@ -162,12 +166,15 @@ fn one_payload_in_flight_per_follower() {
     let rest = append(2, 0, (2, 2), entries(3, &[2]), 2);
     assert_eq!(drain(&mut node), vec![apply(1, 1), apply(2, 2), send(1, rest)]);
 
-    // n2 never answered: resend_after (50 ms) after the first send, everything again;
-    // n1's payload went out 39 ms ago, so n1 gets a heartbeat.
-    node.handle_timeout(ms(60));
+    // The commit sent nothing of its own; the next wake is the heartbeat, 100 ms
+    // after the last one. n2 never answered its payload (sent 110 ms ago) and n1
+    // has not answered its second (99 ms ago): both are resend_after (50 ms) old,
+    // so each gets everything it lacks again, not a bare heartbeat.
+    assert_eq!(node.poll_timeout(), Some(ms(120)));
+    node.handle_timeout(ms(120));
     assert_eq!(
         drain(&mut node),
-        vec![send(1, heartbeat(2, 0, (2, 2), 2)), send(2, append(2, 0, (1, 1), entries(2, &[2, 2]), 2))]
+        vec![send(1, append(2, 0, (2, 2), entries(3, &[2]), 2)), send(2, append(2, 0, (1, 1), entries(2, &[2, 2]), 2))]
     );
 }
 
