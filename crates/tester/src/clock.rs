@@ -25,6 +25,10 @@ impl Default for Clock {
 impl Clock {
     /// The node's reading at true time `t` (never before the last rate change).
     pub fn local(&self, t: Time) -> Instant {
+        if self.rate_per_mille == 1000 {
+            // True rate: the same reading without a 128-bit division on every event.
+            return Instant(self.base_local_us + t.micros().saturating_sub(self.base_true_us));
+        }
         let elapsed = u128::from(t.micros().saturating_sub(self.base_true_us));
         Instant(self.base_local_us + (elapsed * u128::from(self.rate_per_mille) / 1000) as u64)
     }
@@ -32,8 +36,11 @@ impl Clock {
     /// The first true instant at or after `now` when the node's clock reads `deadline`.
     pub fn true_time(&self, deadline: Instant, now: Time) -> Time {
         let Some(ahead) = deadline.micros().checked_sub(self.base_local_us) else { return now };
-        let rate = u128::from(self.rate_per_mille);
-        let elapsed = (u128::from(ahead) * 1000).div_ceil(rate) as u64;
+        let elapsed = if self.rate_per_mille == 1000 {
+            ahead
+        } else {
+            (u128::from(ahead) * 1000).div_ceil(u128::from(self.rate_per_mille)) as u64
+        };
         Time::from_micros(self.base_true_us + elapsed).max(now)
     }
 
@@ -68,6 +75,19 @@ mod tests {
             let at = clock.true_time(Instant(deadline), Time::ZERO);
             assert!(clock.local(at).micros() >= deadline);
             assert!(clock.local(Time::from_micros(at.micros() - 1)).micros() < deadline);
+        }
+    }
+
+    #[test]
+    fn back_at_true_rate_the_shortcut_reads_as_the_formula_does() {
+        let mut clock = Clock::default();
+        clock.set_rate(Time::from_micros(1_000), 1_300);
+        clock.set_rate(Time::from_micros(5_000), 1_000);
+        for t in [5_000, 5_001, 77_777, 10_000_000] {
+            let formula = clock.base_local_us + (u128::from(t - clock.base_true_us) * 1000 / 1000) as u64;
+            assert_eq!(clock.local(Time::from_micros(t)), Instant(formula));
+            let at = clock.true_time(Instant(formula), Time::ZERO);
+            assert_eq!(at, Time::from_micros(t));
         }
     }
 }
