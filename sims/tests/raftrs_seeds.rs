@@ -49,3 +49,18 @@ fn raft_rs_runs_are_reproducible() {
     same_trace_twice("raft-rs", "all", 0..1);
     same_trace_twice("raft-rs-prevote-cq", "2A", 0..5);
 }
+
+/// The adapter once reported only lost snapshot calls to raft-rs, never
+/// delivered ones (`report_snapshot(Finish)`): on these seeds a leader left a
+/// follower paused in its Snapshot state and `one()` timed out on a reliable
+/// network (sims/regressions-raft-rs.txt). Each failed before the fix.
+#[test]
+fn raft_rs_resumes_a_follower_after_its_snapshot_arrives() {
+    let options = sims::rafts::options_for("raft-rs").expect("a known Raft");
+    let seeds =
+        [("SnapshotBasic2D", 670), ("SnapshotBasic2D", 764), ("SnapshotBasic2D", 2752), ("SnapshotInstall2D", 5331)];
+    for (test, seed) in seeds {
+        let report = sims::run_test(sims::find(test).expect("a lab test"), seed, &options);
+        assert!(report.outcome.is_ok(), "raft-rs {test} seed {seed}: {:?}", report.outcome);
+    }
+}
