@@ -25,15 +25,37 @@ fn labrpc_exact_options() -> tester::Options {
     tester::Options { network: tester::Profile::LabrpcExact, ..sims::core_options() }
 }
 
+/// The `test seed hash` lines of a golden file (`#` lines are comments).
+fn pinned(text: &str) -> Vec<(&'static sims::TestCase, u64, &str)> {
+    let lines = text.lines().filter(|line| !line.starts_with('#') && !line.trim().is_empty());
+    lines
+        .map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let [name, seed, hash] = fields[..] else { panic!("malformed golden line: {line}") };
+            let case = sims::find(name).unwrap_or_else(|| panic!("golden file names unknown test {name}"));
+            (case, seed.parse().expect("seed"), hash)
+        })
+        .collect()
+}
+
+/// Runs every pinned pair: the ones whose trace hash is no longer the pinned one.
+fn mismatches(pairs: &[(&'static sims::TestCase, u64, &str)], options: &tester::Options) -> Vec<String> {
+    let mut mismatches = Vec::new();
+    for &(case, seed, hash) in pairs {
+        let got = format!("{:016x}", sims::run_test(case, seed, options).trace_hash);
+        if got != hash {
+            mismatches.push(format!("{} seed {seed}: golden {hash}, got {got}", case.name));
+        }
+    }
+    mismatches
+}
+
 /// Rewrites the labrpc-exact file over the same (test, seed) pairs it pins.
 fn bless_labrpc_exact(text: &str) {
     let mut out = String::from(LABRPC_EXACT_HEADER);
-    for line in text.lines().filter(|line| !line.starts_with('#') && !line.trim().is_empty()) {
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        let [name, seed, _] = fields[..] else { panic!("malformed golden line: {line}") };
-        let case = sims::find(name).unwrap_or_else(|| panic!("golden file names unknown test {name}"));
-        let report = sims::run_test(case, seed.parse().expect("seed"), &labrpc_exact_options());
-        writeln!(out, "{name} {seed} {:016x}", report.trace_hash).unwrap();
+    for (case, seed, _) in pinned(text) {
+        let report = sims::run_test(case, seed, &labrpc_exact_options());
+        writeln!(out, "{} {seed} {:016x}", case.name, report.trace_hash).unwrap();
     }
     std::fs::write(labrpc_exact_path(), out).unwrap();
 }
@@ -47,21 +69,9 @@ fn labrpc_exact_replays_its_pinned_hashes() {
         bless_labrpc_exact(&text);
     }
     let text = std::fs::read_to_string(labrpc_exact_path()).expect("golden/labrpc-exact-hashes.txt exists");
-    let options = labrpc_exact_options();
-    let mut mismatches = Vec::new();
-    let mut checked = 0;
-    for line in text.lines().filter(|line| !line.starts_with('#') && !line.trim().is_empty()) {
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        let [name, seed, hash] = fields[..] else { panic!("malformed golden line: {line}") };
-        let case = sims::find(name).unwrap_or_else(|| panic!("golden file names unknown test {name}"));
-        let report = sims::run_test(case, seed.parse().expect("seed"), &options);
-        let got = format!("{:016x}", report.trace_hash);
-        if got != hash {
-            mismatches.push(format!("{name} seed {seed}: golden {hash}, got {got}"));
-        }
-        checked += 1;
-    }
-    assert!(checked >= 50, "only {checked} labrpc-exact pairs");
+    let pairs = pinned(&text);
+    assert!(pairs.len() >= 50, "only {} labrpc-exact pairs", pairs.len());
+    let mismatches = mismatches(&pairs, &labrpc_exact_options());
     assert!(mismatches.is_empty(), "labrpc-exact no longer replays:\n{}", mismatches.join("\n"));
 }
 
@@ -96,26 +106,15 @@ fn trace_hashes_match_the_golden_file() {
         bless();
     }
     let text = std::fs::read_to_string(golden_path()).expect("golden/trace-hashes.txt exists");
-    let mut checked = 0;
-    let mut mismatches = Vec::new();
-    for line in text.lines().filter(|line| !line.starts_with('#') && !line.trim().is_empty()) {
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        let [name, seed, hash] = fields[..] else { panic!("malformed golden line: {line}") };
-        let case = sims::find(name).unwrap_or_else(|| panic!("golden file names unknown test {name}"));
-        let seed: u64 = seed.parse().expect("seed");
-        let report = sims::run_test(case, seed, &sims::core_options());
-        let got = format!("{:016x}", report.trace_hash);
-        if got != hash {
-            mismatches.push(format!("{name} seed {seed}: golden {hash}, got {got}"));
-        }
-        checked += 1;
-    }
-    assert!(checked >= 300, "only {checked} pinned pairs");
+    let pairs = pinned(&text);
+    assert!(pairs.len() >= 300, "only {} pinned pairs", pairs.len());
     assert!(text.contains("\nNemesisSwarm5 "), "the nemesis family is pinned too");
+    let mismatches = mismatches(&pairs, &sims::core_options());
     assert!(
         mismatches.is_empty(),
-        "{} of {checked} runs no longer replay:\n{}",
+        "{} of {} runs no longer replay:\n{}",
         mismatches.len(),
+        pairs.len(),
         mismatches.join("\n")
     );
 }
