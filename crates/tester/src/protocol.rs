@@ -17,8 +17,6 @@
 //! Replies to no call, second replies and messages to non-peers are checked
 //! where they happen, in the driver.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use api::{CallId, Instant};
 use sim::Time;
 
@@ -29,8 +27,8 @@ use crate::{Check, Failure};
 /// How long a delivered request may stay unanswered by a live, connected node.
 pub const REPLY_BOUND_MS: u64 = 1_000;
 
-/// A request being handled: (handler, caller, the caller's call id).
-type Open = (usize, usize, CallId);
+/// A request being handled, on its handler's list: (caller, the caller's call id, delivered at).
+type Open = (usize, CallId, Time);
 
 /// The protocol's record of every server.
 pub(crate) struct Protocol {
@@ -38,9 +36,14 @@ pub(crate) struct Protocol {
     applied: Vec<u64>,
     /// Per server: the input being handled, for the failure's words.
     input: Vec<Option<Input>>,
-    /// Requests delivered and not answered, with their delivery time.
-    open: BTreeMap<Open, Time>,
-    by_time: BTreeSet<(Time, Open)>,
+    /// Per handler: the requests delivered and not answered (a handful at
+    /// most, so a small vector each: no allocation once it has grown, and a
+    /// scan is cheaper than any map). A call id delivered twice (a duplicate)
+    /// is one entry, with its latest delivery time.
+    open: Vec<Vec<Open>>,
+    /// How many entries `open` holds in all: usually none between steps, as
+    /// most requests are answered in the step that handles them.
+    open_count: usize,
 }
 
 fn broken(i: usize, reason: String) -> Failure {
@@ -52,8 +55,8 @@ impl Protocol {
         Protocol {
             applied: vec![0; servers],
             input: vec![None; servers],
-            open: BTreeMap::new(),
-            by_time: BTreeSet::new(),
+            open: vec![Vec::new(); servers],
+            open_count: 0,
         }
     }
 
@@ -132,24 +135,36 @@ impl Protocol {
 
     /// Request `call` from `caller` reached `handler` at `now`.
     pub fn delivered(&mut self, handler: usize, caller: usize, call: CallId, now: Time) {
-        let key = (handler, caller, call);
-        if let Some(old) = self.open.insert(key, now) {
-            self.by_time.remove(&(old, key));
+        let open = &mut self.open[handler];
+        match open.iter_mut().find(|(from, id, _)| (*from, *id) == (caller, call)) {
+            Some(entry) => entry.2 = now,
+            None => {
+                open.push((caller, call, now));
+                self.open_count += 1;
+            }
         }
-        self.by_time.insert((now, key));
     }
 
     /// The request was answered, or its call failed (handler crashed or cut off).
     pub fn closed(&mut self, handler: usize, caller: usize, call: CallId) {
-        let key = (handler, caller, call);
-        if let Some(at) = self.open.remove(&key) {
-            self.by_time.remove(&(at, key));
+        let open = &mut self.open[handler];
+        if let Some(at) = open.iter().position(|&(from, id, _)| (from, id) == (caller, call)) {
+            open.remove(at);
+            self.open_count -= 1;
         }
     }
 
     /// The oldest open request, if it is past the bound at `now`.
     pub fn overdue(&self, now: Time) -> Result<(), Failure> {
-        let Some(&(at, (handler, caller, call))) = self.by_time.first() else { return Ok(()) };
+        if self.open_count == 0 {
+            return Ok(());
+        }
+        let oldest = self
+            .open
+            .iter()
+            .enumerate()
+            .flat_map(|(handler, open)| open.iter().map(move |&(caller, call, at)| (at, handler, caller, call)));
+        let Some((at, handler, caller, call)) = oldest.min() else { return Ok(()) };
         if now.micros() <= at.micros() + REPLY_BOUND_MS * 1000 {
             return Ok(());
         }
