@@ -23,17 +23,41 @@ use crate::tape::{default_node_seed, Sources, NODE_SEED};
 use crate::trace::{Fault, Input, MessageId, MessageKind, TraceEvent};
 use crate::{Check, Failure, Persister, Value};
 
-/// What the event queue carries.
+/// What the event queue carries: small (24 bytes), since every event is
+/// moved into the queue and out again; a message on the wire waits in the
+/// world's [`InFlight`] slab and the event names its slot.
 pub enum Event {
-    /// A request (or one-way message) reaches `call.to`.
-    Request { call: Call, id: CallId, msg: MessageId, message: WireMessage, one_way: bool },
-    /// A reply (to request `request`) reaches `call.from`; its bytes count on delivery.
-    Reply { call: Call, id: CallId, msg: MessageId, request: MessageId, message: WireMessage },
+    /// The message in this slot arrives: a request (or one-way message) at
+    /// `call.to`, a reply at `call.from` (a reply's bytes count on delivery).
+    Arrive { flight: usize },
     /// Call `id` of `server` (incarnation `generation`) to `to` failed.
-    CallFailed { server: usize, generation: u32, to: usize, id: CallId },
+    CallFailed { server: u32, generation: u32, to: u32, id: CallId },
     /// A node's deadline, armed for one incarnation.
     Timer { server: usize, generation: u32 },
 }
+
+/// A message on the wire, from its send to its delivery (or the run's end).
+pub(crate) struct Flight {
+    call: Call,
+    id: CallId,
+    msg: MessageId,
+    message: WireMessage,
+    kind: FlightKind,
+}
+
+#[derive(Clone, Copy)]
+enum FlightKind {
+    Request {
+        one_way: bool,
+    },
+    /// A reply to request `request`.
+    Reply {
+        request: MessageId,
+    },
+}
+
+/// The messages on the wire (a slab: its slots are reused, so no allocation per message).
+type InFlight = slab::Slab<Flight>;
 
 /// One server slot: the live Raft (if any), its persister and the tester's record of it.
 pub(crate) struct Peer {
@@ -77,6 +101,7 @@ type OpenCall = (usize, CallId, Call, MessageId);
 pub(crate) struct World {
     pub sim: Sim<Event>,
     pub peers: Vec<Peer>,
+    in_flight: InFlight,
     pub net: Network,
     /// Every draw of the run: the network's, the nodes' seeds, the scenario's (crate::tape).
     pub draws: Sources,
@@ -131,6 +156,7 @@ impl World {
         World {
             sim,
             peers,
+            in_flight: InFlight::new(),
             net: Network::new(servers),
             draws,
             factory,
@@ -191,61 +217,15 @@ impl World {
             return self.fail(failure);
         }
         match event {
-            Event::Request { call, id, msg, message, one_way } => match self.net.arrive(&call) {
-                Dispatch::Lost(reason) => {
-                    self.lost(msg, call.from, call.to, reason);
-                    if !one_way {
-                        self.call_failed_after(call.from, call.end_generation, call.to, id, 0);
-                    }
+            Event::Arrive { flight } => {
+                let Flight { call, id, msg, message, kind } = self.in_flight.remove(flight);
+                match kind {
+                    FlightKind::Request { one_way } => self.deliver_request(call, id, msg, message, one_way),
+                    FlightKind::Reply { request } => self.deliver_reply(call, id, msg, request, message),
                 }
-                Dispatch::Handle => {
-                    self.sim.hash_add(tag::REQUEST << 32 | (call.from as u64) << 16 | call.to as u64);
-                    self.record_with(|| TraceEvent::Delivered { id: msg, from: call.from as u32, to: call.to as u32 });
-                    self.coverage.request_delivered(call.from, call.to, msg.0, message.header.name);
-                    self.note_term_delivered(call.to, message.header.term);
-                    let delivery = if one_way {
-                        Delivery::OneWay
-                    } else {
-                        self.peers[call.to].open_calls.push((call.from, id, call, msg));
-                        self.protocol.delivered(call.to, call.from, id, self.sim.now());
-                        Delivery::Request(id)
-                    };
-                    let (from, term) = (NodeId(call.from as u32), message.header.term);
-                    self.step(call.to, Input::Message(msg), move |node, now| {
-                        node.handle_message(now, from, delivery, message);
-                    });
-                    if let Some(term) = term {
-                        self.check_term_rule(call.to, term.0);
-                    }
-                    self.after_step(call.to);
-                }
-            },
-            Event::Reply { call, id, msg, request, message } => {
-                self.net.reply_delivered(message.len());
-                // A reply to a dead incarnation returns to a killed Raft: nothing happens.
-                if self.net.generation(call.from) != call.end_generation {
-                    self.record_with(|| TraceEvent::Lost {
-                        id: msg,
-                        from: call.to as u32,
-                        to: call.from as u32,
-                        reason: labrpc::Lost::CallerGone,
-                    });
-                    return;
-                }
-                self.sim.hash_add(tag::REPLY << 32 | (call.to as u64) << 16 | call.from as u64);
-                self.record_with(|| TraceEvent::Delivered { id: msg, from: call.to as u32, to: call.from as u32 });
-                self.coverage.reply_delivered(call.from, call.to, request.0);
-                self.note_term_delivered(call.from, message.header.term);
-                let (to, term) = (NodeId(call.to as u32), message.header.term);
-                self.step(call.from, Input::Message(msg), move |node, now| {
-                    node.handle_message(now, to, Delivery::Reply(id), message);
-                });
-                if let Some(term) = term {
-                    self.check_term_rule(call.from, term.0);
-                }
-                self.after_step(call.from);
             }
             Event::CallFailed { server, generation, to, id } => {
+                let (server, to) = (server as usize, to as usize);
                 if self.net.generation(server) != generation || self.peers[server].node.is_none() {
                     return;
                 }
@@ -267,6 +247,64 @@ impl World {
                 self.after_step(server);
             }
         }
+    }
+
+    fn deliver_request(&mut self, call: Call, id: CallId, msg: MessageId, message: WireMessage, one_way: bool) {
+        match self.net.arrive(&call) {
+            Dispatch::Lost(reason) => {
+                self.lost(msg, call.from, call.to, reason);
+                if !one_way {
+                    self.call_failed_after(call.from, call.end_generation, call.to, id, 0);
+                }
+            }
+            Dispatch::Handle => {
+                self.sim.hash_add(tag::REQUEST << 32 | (call.from as u64) << 16 | call.to as u64);
+                self.record_with(|| TraceEvent::Delivered { id: msg, from: call.from as u32, to: call.to as u32 });
+                self.coverage.request_delivered(call.from, call.to, msg.0, message.header.name);
+                self.note_term_delivered(call.to, message.header.term);
+                let delivery = if one_way {
+                    Delivery::OneWay
+                } else {
+                    self.peers[call.to].open_calls.push((call.from, id, call, msg));
+                    self.protocol.delivered(call.to, call.from, id, self.sim.now());
+                    Delivery::Request(id)
+                };
+                let (from, term) = (NodeId(call.from as u32), message.header.term);
+                self.step(call.to, Input::Message(msg), move |node, now| {
+                    node.handle_message(now, from, delivery, message);
+                });
+                if let Some(term) = term {
+                    self.check_term_rule(call.to, term.0);
+                }
+                self.after_step(call.to);
+            }
+        }
+    }
+
+    fn deliver_reply(&mut self, call: Call, id: CallId, msg: MessageId, request: MessageId, message: WireMessage) {
+        self.net.reply_delivered(message.len());
+        // A reply to a dead incarnation returns to a killed Raft: nothing happens.
+        if self.net.generation(call.from) != call.end_generation {
+            self.record_with(|| TraceEvent::Lost {
+                id: msg,
+                from: call.to as u32,
+                to: call.from as u32,
+                reason: labrpc::Lost::CallerGone,
+            });
+            return;
+        }
+        self.sim.hash_add(tag::REPLY << 32 | (call.to as u64) << 16 | call.from as u64);
+        self.record_with(|| TraceEvent::Delivered { id: msg, from: call.to as u32, to: call.from as u32 });
+        self.coverage.reply_delivered(call.from, call.to, request.0);
+        self.note_term_delivered(call.from, message.header.term);
+        let (to, term) = (NodeId(call.to as u32), message.header.term);
+        self.step(call.from, Input::Message(msg), move |node, now| {
+            node.handle_message(now, to, Delivery::Reply(id), message);
+        });
+        if let Some(term) = term {
+            self.check_term_rule(call.from, term.0);
+        }
+        self.after_step(call.from);
     }
 
     /// Server `i` handles one input; a panic in the Raft is a finding, not a crash.
@@ -325,7 +363,7 @@ impl World {
             return;
         }
         let at = self.sim.now().plus_us(delay_us);
-        self.sim.schedule(at, Event::CallFailed { server, generation, to, id });
+        self.sim.schedule(at, Event::CallFailed { server: server as u32, generation, to: to as u32, id });
     }
 
     /// Carries out server `i`'s outputs in order; an armed crash point may
@@ -495,10 +533,14 @@ impl World {
                 let one_way = call.is_none();
                 if let Some(after_us) = extra.duplicate_after_us {
                     self.sim.hash_add(tag::DUPLICATE << 32 | msg.0);
-                    let copy = Event::Request { call: net_call, id, msg, message: message.clone(), one_way };
-                    self.sim.schedule(at.plus_us(after_us), copy);
+                    let kind = FlightKind::Request { one_way };
+                    let copy = Flight { call: net_call, id, msg, message: message.clone(), kind };
+                    let flight = self.in_flight.insert(copy);
+                    self.sim.schedule(at.plus_us(after_us), Event::Arrive { flight });
                 }
-                self.sim.schedule(at, Event::Request { call: net_call, id, msg, message, one_way });
+                let kind = FlightKind::Request { one_way };
+                let flight = self.in_flight.insert(Flight { call: net_call, id, msg, message, kind });
+                self.sim.schedule(at, Event::Arrive { flight });
             }
             RequestFate::Lost { reason, delay_us } => {
                 self.lost(msg, from, to, reason);
@@ -518,7 +560,9 @@ impl World {
         match self.net.send_reply(&mut self.draws.net, &net_call) {
             ReplyFate::Deliver { delay_us } => {
                 let at = self.sim.now().plus_us(delay_us);
-                self.sim.schedule(at, Event::Reply { call: net_call, id, msg, request, message });
+                let kind = FlightKind::Reply { request };
+                let flight = self.in_flight.insert(Flight { call: net_call, id, msg, message, kind });
+                self.sim.schedule(at, Event::Arrive { flight });
             }
             ReplyFate::Lost(reason) => {
                 self.lost(msg, net_call.to, net_call.from, reason);
