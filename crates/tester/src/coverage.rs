@@ -121,8 +121,11 @@ pub(crate) struct Tracker {
     request_max: Vec<u64>,
     /// Per link (caller · servers + callee): the latest request whose reply was delivered.
     reply_max: Vec<u64>,
-    /// Each server's (last log index, its term, snapshot index) before its current step.
+    /// Each server's (last log index, its term) before its current step.
     before: Vec<Option<(u64, u64)>>,
+    /// Each server's (term, role, voted) as last noted in `terms`: noting
+    /// the same again changes nothing, so most steps skip the map.
+    noted: Vec<Option<(u64, Role, bool)>>,
 }
 
 impl Tracker {
@@ -134,6 +137,7 @@ impl Tracker {
             request_max: vec![0; servers * servers],
             reply_max: vec![0; servers * servers],
             before: vec![None; servers],
+            noted: vec![None; servers],
         }
     }
 
@@ -184,7 +188,9 @@ impl Tracker {
     pub fn after_step(&mut self, i: usize, node: Option<&dyn Inspect>) {
         let (Some(node), Some((last_index, last_term))) = (node, self.before[i].take()) else { return };
         let state = node.state();
-        if state.role != Role::Follower || state.voted_for.is_some() {
+        let noted = Some((state.term.0, state.role, state.voted_for.is_some()));
+        if self.noted[i] != noted && (state.role != Role::Follower || state.voted_for.is_some()) {
+            self.noted[i] = noted;
             let seen = self.terms.entry(state.term.0).or_default();
             match state.role {
                 Role::Candidate => seen.candidates |= 1 << i,
