@@ -7,7 +7,7 @@
 //! incarnation, the scenario's draw count) and its *site* (what it decides:
 //! `drop`, `jitter`, ...). Replaying decisions gives every listed draw its
 //! written value and every unlisted one its neutral default (0, false, or the
-//! caller's default for raw draws), so a run recorded whole replays exactly
+//! caller's default for raw draws and [`Source::below_or`]), so a run recorded whole replays exactly
 //! (draws equal to their default need not be written), and a short list of
 //! decisions is still a complete run. A written value at or above a draw's
 //! bound is taken as the largest value the draw can give.
@@ -169,6 +169,16 @@ impl Source {
         self.slow_below(site, bound, None)
     }
 
+    /// U[0, bound), where an unlisted draw of a replay takes `default` (< `bound`)
+    /// rather than 0: for a draw whose 0 is an extreme, not a neutral choice.
+    #[inline]
+    pub fn below_or(&mut self, site: Site, bound: u64, default: u64) -> u64 {
+        if let Mode::Seed = self.mode {
+            return self.rng.below(bound);
+        }
+        self.slow_below_or(site, bound, default, None)
+    }
+
     /// [`Source::below`], noting the caller's line in the recording.
     #[inline]
     #[track_caller]
@@ -239,18 +249,29 @@ impl Source {
 
     #[cold]
     fn slow_below(&mut self, site: Site, bound: u64, caller: Option<&'static Location<'static>>) -> u64 {
+        self.slow_below_or(site, bound, 0, caller)
+    }
+
+    #[cold]
+    fn slow_below_or(
+        &mut self,
+        site: Site,
+        bound: u64,
+        default: u64,
+        caller: Option<&'static Location<'static>>,
+    ) -> u64 {
         match &mut self.mode {
             Mode::Seed => self.rng.below(bound),
             Mode::Record(_) => {
                 let value = self.rng.below(bound);
-                let entry = self.entry_of(site, value, Bound::Below(bound), 0, caller);
+                let entry = self.entry_of(site, value, Bound::Below(bound), default, caller);
                 self.push(entry);
                 value
             }
             Mode::Replay(decisions, _) => {
                 assert!(bound > 0, "Source::below(0)");
-                let value = decisions.get(self.context, site).unwrap_or(0).min(bound - 1);
-                let entry = self.entry_of(site, value, Bound::Below(bound), 0, caller);
+                let value = decisions.get(self.context, site).unwrap_or(default).min(bound - 1);
+                let entry = self.entry_of(site, value, Bound::Below(bound), default, caller);
                 self.push(entry);
                 value
             }
@@ -346,5 +367,10 @@ mod tests {
         assert_eq!(replay.next_u64("c", 77), 77);
         replay.set_context(5, 0);
         assert_eq!(replay.below("a", 10), 0);
+        assert_eq!(replay.below_or("a", 10, 4), 4, "an unlisted draw with a default takes it");
+        let mut recording = Source::recording(1, 1);
+        let value = recording.below_or("d", 10, 4);
+        let entry = recording.take_entries()[0];
+        assert_eq!((entry.value, entry.default, entry.is_default()), (value, 4, value == 4));
     }
 }
