@@ -83,7 +83,10 @@ impl std::fmt::Debug for Options {
 /// What one run did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Report {
+    /// The seed; unused (and 0) when a script ran ([`Report::scripted`]).
     pub seed: u64,
+    /// Whether written decisions (a fault script) ran instead of the seed.
+    pub scripted: bool,
     pub outcome: Result<(), Failure>,
     /// Virtual time at the end of the run.
     pub end_time: Time,
@@ -227,6 +230,7 @@ where
     sim.hash_add(sim.events());
     Report {
         seed,
+        scripted: matches!(options.decide, Decide::Replay(_) | Decide::ReplayRecord(_)),
         outcome,
         end_time: sim.now(),
         events: sim.events(),

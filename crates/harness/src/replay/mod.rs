@@ -159,10 +159,11 @@ pub fn closing_lines(out: &mut dyn Write, test: &str, report: &Report, bug: Opti
         "events {}, RPCs {}, bytes {}, trace {:016x}{bug}",
         report.events, stats.rpcs, stats.bytes, report.trace_hash
     );
+    let ran = if report.scripted { "script".to_string() } else { format!("seed {}", report.seed) };
     match &report.outcome {
-        Ok(()) => writeln!(out, "--- PASS: {test} (seed {}) at {} ({numbers})", report.seed, report.end_time),
+        Ok(()) => writeln!(out, "--- PASS: {test} ({ran}) at {} ({numbers})", report.end_time),
         Err(failure) => {
-            writeln!(out, "--- FAIL: {test} (seed {}) at {} ({numbers})", report.seed, report.end_time)?;
+            writeln!(out, "--- FAIL: {test} ({ran}) at {} ({numbers})", report.end_time)?;
             writeln!(out, "check:  {}", failure.check)?;
             writeln!(out, "reason: {}", failure.reason)
         }
