@@ -37,7 +37,7 @@ impl Node {
             last_log_index: self.log.last_index(),
             last_log_term: self.log.last_term(),
         };
-        for peer in self.peers().collect::<Vec<_>>() {
+        for peer in self.peers() {
             self.send(peer, Message::RequestVote(request.clone()));
         }
     }

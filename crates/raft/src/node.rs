@@ -370,7 +370,9 @@ impl Node {
     }
 
     /// The other peers, in id order.
-    pub(crate) fn peers(&self) -> impl Iterator<Item = NodeId> {
+    /// The other servers, in id order. The iterator holds no borrow of the
+    /// node, so a loop over it may send (no list is collected per broadcast).
+    pub(crate) fn peers(&self) -> impl Iterator<Item = NodeId> + use<> {
         let me = self.config.id;
         (0..self.config.peers).map(NodeId).filter(move |&peer| peer != me)
     }

@@ -20,7 +20,7 @@ pub(crate) enum Heartbeat {
 impl Node {
     /// Sends every follower what it lacks (or a heartbeat), and re-arms the heartbeat.
     pub(crate) fn broadcast_append(&mut self, now: Instant) {
-        for peer in self.peers().collect::<Vec<_>>() {
+        for peer in self.peers() {
             self.send_append(now, peer, Heartbeat::IfNothingElse);
         }
         self.timers.heartbeat = Some(now.plus_us(self.config.heartbeat_interval_us));

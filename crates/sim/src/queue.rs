@@ -18,9 +18,17 @@ pub(crate) struct Queue<T> {
     next_seq: u64,
 }
 
+/// Room the queue starts with: a small cluster's pending events fit, so a
+/// short run never regrows it (each regrowth is an allocation and a copy).
+const INITIAL_CAPACITY: usize = 64;
+
 impl<T> Queue<T> {
     pub(crate) fn new() -> Self {
-        Queue { heap: BinaryHeap::new(), items: Slab::new(), next_seq: 0 }
+        Queue {
+            heap: BinaryHeap::with_capacity(INITIAL_CAPACITY),
+            items: Slab::with_capacity(INITIAL_CAPACITY),
+            next_seq: 0,
+        }
     }
 
     pub(crate) fn push(&mut self, time: Time, item: T) {

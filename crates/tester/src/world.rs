@@ -156,7 +156,7 @@ impl World {
         World {
             sim,
             peers,
-            in_flight: InFlight::new(),
+            in_flight: InFlight::with_capacity(4 * servers * servers),
             net: Network::new(servers),
             draws,
             factory,
