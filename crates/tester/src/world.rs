@@ -36,8 +36,11 @@ pub enum Event {
     Timer { server: usize, generation: u32 },
 }
 
+// The queue moves every event twice: keep the claim above true.
+const _: () = assert!(std::mem::size_of::<Event>() <= 24);
+
 /// A message on the wire, from its send to its delivery (or the run's end).
-pub(crate) struct Flight {
+struct Flight {
     call: Call,
     id: CallId,
     msg: MessageId,
