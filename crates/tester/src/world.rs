@@ -541,13 +541,10 @@ impl World {
                 if let Some(after_us) = extra.duplicate_after_us {
                     self.sim.hash_add(tag::DUPLICATE << 32 | msg.0);
                     let kind = FlightKind::Request { one_way };
-                    let copy = Flight { call: net_call, id, msg, message: message.clone(), kind };
-                    let flight = self.in_flight.insert(copy);
-                    self.sim.schedule(at.plus_us(after_us), Event::Arrive { flight });
+                    self.fly(at.plus_us(after_us), Flight { call: net_call, id, msg, message: message.clone(), kind });
                 }
                 let kind = FlightKind::Request { one_way };
-                let flight = self.in_flight.insert(Flight { call: net_call, id, msg, message, kind });
-                self.sim.schedule(at, Event::Arrive { flight });
+                self.fly(at, Flight { call: net_call, id, msg, message, kind });
             }
             RequestFate::Lost { reason, delay_us } => {
                 self.lost(msg, from, to, reason);
@@ -557,6 +554,12 @@ impl World {
                 }
             }
         }
+    }
+
+    /// Puts `flight` on the wire, to arrive at `at`.
+    fn fly(&mut self, at: Time, flight: Flight) {
+        let flight = self.in_flight.insert(flight);
+        self.sim.schedule(at, Event::Arrive { flight });
     }
 
     fn send_reply(&mut self, net_call: Call, id: CallId, request: MessageId, message: WireMessage) {
@@ -569,9 +572,7 @@ impl World {
         match self.net.send_reply(&mut self.draws.net, &net_call) {
             ReplyFate::Deliver { delay_us } => {
                 let at = self.sim.now().plus_us(delay_us);
-                let kind = FlightKind::Reply { request };
-                let flight = self.in_flight.insert(Flight { call: net_call, id, msg, message, kind });
-                self.sim.schedule(at, Event::Arrive { flight });
+                self.fly(at, Flight { call: net_call, id, msg, message, kind: FlightKind::Reply { request } });
             }
             ReplyFate::Lost(reason) => {
                 self.lost(msg, net_call.to, net_call.from, reason);
