@@ -9,40 +9,14 @@
 
 use std::future::Future;
 
-use harness::shrink::{shrink, Limits};
+use harness::shrink::{shrink, Limits, Size};
 use harness::Selection;
-use tester::trace::TraceEvent;
+use tester::tape::Script;
 use tester::{Cluster, Failure, Options, Report, Setup, Value, SNAPSHOT_INTERVAL};
 
-/// A run's size: events up to the failure, faults, messages sent.
-#[derive(Clone, Copy, Debug)]
-struct Size {
-    events: u64,
-    faults: usize,
-    messages: usize,
-}
-
-fn size_of(report: &Report) -> Size {
-    let trace = report.trace.as_deref().unwrap_or(&[]);
-    let count = |keep: fn(&TraceEvent) -> bool| trace.iter().filter(|traced| keep(&traced.event)).count();
-    Size {
-        events: report.events,
-        faults: count(|event| matches!(event, TraceEvent::Fault(_))),
-        messages: count(|event| matches!(event, TraceEvent::Sent { .. })),
-    }
-}
-
-/// The hand-made scenario, run on our core with `bug` (seed 0: the Rafts' own timeout draws).
-fn hand_made<F, Fut>(bug: &'static str, setup: Setup, scenario: F) -> Report
-where
-    F: FnOnce(Cluster) -> Fut + 'static,
-    Fut: Future<Output = Result<(), Failure>> + 'static,
-{
-    hand_made_seeded(bug, 0, setup, scenario)
-}
-
-/// [`hand_made`] on seed `seed`: where the bug needs the Rafts' timeouts to fall a certain way.
-fn hand_made_seeded<F, Fut>(bug: &'static str, seed: u64, setup: Setup, scenario: F) -> Report
+/// The hand-made scenario, run (recorded) on our core with `bug`. The seed
+/// chooses only the Rafts' own timeout draws: the scenario makes no others.
+fn hand_made<F, Fut>(bug: &'static str, seed: u64, setup: Setup, scenario: F) -> Report
 where
     F: FnOnce(Cluster) -> Fut + 'static,
     Fut: Future<Output = Result<(), Failure>> + 'static,
@@ -63,7 +37,7 @@ fn compare(bug: &'static str, test: &str, seed: u64, made: &Report) -> f64 {
         "{bug}: hand-made fails {made_failure}, shrunk fails {}",
         shrunk.failure
     );
-    let made_size = size_of(made);
+    let made_size = Size::of(&Script::default(), made);
     let ratio = shrunk.shrunk.events as f64 / made_size.events as f64;
     println!(
         "| {bug} | {test} {seed} | {} | {} / {} / {} | {} / {} / {} | {ratio:.2} |",
@@ -83,7 +57,7 @@ const THREE: Setup = Setup { servers: 3, unreliable: false, snapshot: false };
 /// Every node times out together, forever: one election round shows it.
 #[test]
 fn fixed_election_timeout_by_hand() {
-    let made = hand_made("fixed-election-timeout", THREE, |c| async move {
+    let made = hand_made("fixed-election-timeout", 0, THREE, |c| async move {
         c.check_one_leader().await?;
         Ok(())
     });
@@ -95,7 +69,7 @@ fn fixed_election_timeout_by_hand() {
 /// the new term in a reply and must step down.
 #[test]
 fn no_step_down_on_reply_by_hand() {
-    let made = hand_made("no-step-down-on-reply", THREE, |c| async move {
+    let made = hand_made("no-step-down-on-reply", 0, THREE, |c| async move {
         let old = c.check_one_leader().await?;
         c.disconnect(old);
         c.check_one_leader().await?;
@@ -112,7 +86,7 @@ fn no_step_down_on_reply_by_hand() {
 /// entry (Leader Completeness).
 #[test]
 fn no_up_to_date_check_by_hand() {
-    let made = hand_made("no-up-to-date-check", THREE, |c| async move {
+    let made = hand_made("no-up-to-date-check", 0, THREE, |c| async move {
         let leader = c.check_one_leader().await?;
         let stale = (leader + 1) % 3;
         c.disconnect(stale);
@@ -136,7 +110,7 @@ fn no_up_to_date_check_by_hand() {
 /// the 4th agreement.
 #[test]
 fn heartbeat_no_timer_reset_by_hand() {
-    let made = hand_made_seeded("heartbeat-no-timer-reset", 109, THREE, |c| async move {
+    let made = hand_made("heartbeat-no-timer-reset", 109, THREE, |c| async move {
         for _ in 0..4 {
             c.one(Value::Str("x".repeat(5000).into()), 3, false).await?;
         }
@@ -151,7 +125,7 @@ fn heartbeat_no_timer_reset_by_hand() {
 #[test]
 fn snapshot_dropped_at_startup_by_hand() {
     let setup = Setup { servers: 3, unreliable: false, snapshot: true };
-    let made = hand_made("snapshot-dropped-at-startup", setup, |c| async move {
+    let made = hand_made("snapshot-dropped-at-startup", 0, setup, |c| async move {
         for value in 0..SNAPSHOT_INTERVAL as i64 {
             c.one(Value::Int(value), 3, true).await?;
         }

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use sims::TestCase;
 use tester::tape::{Decide, Script, BITS, NODE_SEED};
-use tester::trace::{TraceEvent, Traced};
+use tester::trace::TraceEvent;
 use tester::{Check, Failure, Options, Report};
 
 use crate::Selection;
@@ -62,7 +62,9 @@ pub struct Size {
 }
 
 impl Size {
-    fn of(script: &Script, report: &Report, trace: &[Traced]) -> Size {
+    /// The size of the run `report` (recorded) made from `script` (empty for a run not made from one).
+    pub fn of(script: &Script, report: &Report) -> Size {
+        let trace = report.trace.as_deref().unwrap_or(&[]);
         let count = |keep: fn(&TraceEvent) -> bool| trace.iter().filter(|traced| keep(&traced.event)).count();
         Size {
             decisions: script.len(),
@@ -265,7 +267,7 @@ pub fn shrink(
     let check = original_failure.check;
     let tape = original.tape.clone().unwrap_or_default();
     let whole = Script::from_tape(&tape);
-    let original_size = Size::of(&whole, &original, original.trace.as_deref().unwrap_or(&[]));
+    let original_size = Size::of(&whole, &original);
     progress(&format!(
         "shrink: {} seed {seed} fails {check} after {} events; {} decisions to shrink",
         case.name, original.events, original_size.decisions
@@ -292,7 +294,7 @@ pub fn shrink(
     };
     let last_tape = last.tape.clone().unwrap_or_default();
     let effective = Script::from_tape(&last_tape);
-    let shrunk_size = Size::of(&effective, &last, last.trace.as_deref().unwrap_or(&[]));
+    let shrunk_size = Size::of(&effective, &last);
     let header = Header {
         test: Some(case.name.to_string()),
         bug: raft.bug().map(str::to_string),
