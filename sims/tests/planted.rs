@@ -7,10 +7,10 @@
 /// (bug, a test that catches it, seeds within which it must).
 const CATCHES: &[(&str, &str, u64)] = &[
     ("fixed-election-timeout", "InitialElection2A", 5),
-    ("commit-previous-term", "Figure8Unreliable2C", 90),
+    ("commit-previous-term", "Figure8Unreliable2C", 7),
     ("no-up-to-date-check", "FollowerFailure2B", 5),
-    ("vote-not-persisted", "NemesisSwarm3", 13),
-    ("log-not-persisted", "UnreliableChurn2C", 5),
+    ("vote-not-persisted", "Figure82C", 5),
+    ("log-not-persisted", "SnapshotAllCrash2D", 5),
     ("truncate-on-stale", "UnreliableAgree2C", 5),
     ("commit-beyond-verified", "Figure8Unreliable2C", 5),
     ("heartbeat-no-timer-reset", "RPCBytes2B", 5),
@@ -18,10 +18,10 @@ const CATCHES: &[(&str, &str, u64)] = &[
     ("ignore-reply-term", "NemesisSnapshot5", 31),
     ("snapshot-dropped-at-startup", "SnapshotInit2D", 5),
     ("reapply-after-snapshot", "SnapshotInstall2D", 5),
-    ("send-before-persist", "NemesisCrash5", 5),
-    ("duplicate-vote-count", "NemesisCrash5", 8),
-    ("match-index-from-own-log", "Persist12C", 5),
-    ("install-stale-snapshot", "NemesisSwarm3", 5),
+    ("send-before-persist", "NemesisSnapshot5", 19),
+    ("duplicate-vote-count", "NemesisSwarm5", 5),
+    ("match-index-from-own-log", "Backup2B", 5),
+    ("install-stale-snapshot", "NemesisSnapshot5", 5),
 ];
 
 /// The first failing seed of `test` with `bug`, among `seeds` seeds.

@@ -55,21 +55,21 @@ fn a_commit_from_an_earlier_term_shows_the_index_and_who_committed_it() {
     ]);
     assert_eq!(output.status.code(), Some(100));
     let text = stdout(&output);
-    assert!(text.contains("holds a term-42 entry at index 21, where a term-25 entry was committed in term 49 (by n2)"));
+    assert!(text.contains("holds a term-9 entry at index 56, where a term-7 entry was committed in term 20 (by n0)"));
     let diagnosis = &text[text.find("\ndiagnosis (").expect("a diagnosis") + 1..];
     let line = |start: &str| {
         diagnosis.lines().find(|line| line.starts_with(start)).unwrap_or_else(|| panic!("{start}: {text}"))
     };
-    let written = line("index 21: written by leaders");
-    assert!(written.contains("t25 by n2 at ") && written.contains("t42 by n3 at "), "{written}");
-    // The two values at stake: what n2 committed and applied, and what the new leader n3 holds.
-    assert!(written.contains("t25 by n2 at 10.25s value 6065"), "{written}");
-    assert!(written.contains("t42 by n3 at 15.59s value 4618"), "{written}");
-    assert!(line("  committed by leaders (commit index reaching 21): ").contains("n2 (leader t49) at "), "{text}");
-    assert!(line("  applied at 21: ").contains("n2=6065"), "{text}");
+    let written = line("index 56: written by leaders");
+    assert!(written.contains("t7 by n0 at ") && written.contains("t9 by n4 at "), "{written}");
+    // The two values at stake: what n0 committed and applied, and what the new leader n4 holds.
+    assert!(written.contains("t7 by n0 at 3.47s value 7963"), "{written}");
+    assert!(written.contains("t9 by n4 at 4.61s value 1462"), "{written}");
+    assert!(line("  committed by leaders (commit index reaching 56): ").contains("n0 (leader t20) at "), "{text}");
+    assert!(line("  applied at 56: ").contains("n0=7963"), "{text}");
     let leaders = line("leaders by term");
     assert!(
-        leaders.contains("t25 n2 at ") && leaders.contains("t42 n3 at ") && leaders.contains("t49 n2 at "),
+        leaders.contains("t7 n0 at ") && leaders.contains("t9 n4 at ") && leaders.contains("t20 n0 at "),
         "{leaders}"
     );
 }

@@ -41,8 +41,9 @@ pub(crate) struct Progress {
 pub(crate) struct Timers {
     pub election: Option<Instant>,
     pub heartbeat: Option<Instant>,
-    /// Set by Start: replicate at the next opportunity,
-    /// so that many Starts in one instant share one AppendEntries.
+    /// Set by the first Start after a send, `batch_window_us` ahead: the
+    /// Starts until then share one AppendEntries per follower (group commit).
+    /// A heartbeat in between carries them and clears it.
     pub replicate: Option<Instant>,
 }
 
@@ -188,16 +189,21 @@ impl Node {
         if due(self.timers.election) {
             self.start_election(now);
         }
-        if due(self.timers.heartbeat) || due(self.timers.replicate) {
-            self.timers.replicate = None;
+        if due(self.timers.heartbeat) {
             if self.is_leader() {
                 self.broadcast_append(now);
+            }
+        } else if due(self.timers.replicate) {
+            self.timers.replicate = None;
+            if self.is_leader() {
+                self.replicate_new(now);
             }
         }
         self.flush_persist();
     }
 
-    /// The lab's Start: a leader appends `command` and replicates it soon.
+    /// The lab's Start: a leader appends `command` and replicates it within
+    /// `batch_window_us` (with the Starts that join it) or at the next heartbeat.
     ///
     /// The new entry is persisted before it is sent or counted (with the next
     /// send or apply), not at once: Starts in one instant share one save.
@@ -207,7 +213,9 @@ impl Node {
         }
         let index = self.log.append(Entry { term: self.term, command: command.into() });
         self.dirty = true;
-        self.timers.replicate = Some(now);
+        if self.timers.replicate.is_none() {
+            self.timers.replicate = Some(now.plus_us(self.config.batch_window_us));
+        }
         tracing::debug!(
             node = self.config.id.0,
             term = self.term.0,

@@ -24,6 +24,14 @@ impl Node {
             self.send_append(now, peer, Heartbeat::IfNothingElse);
         }
         self.timers.heartbeat = Some(now.plus_us(self.config.heartbeat_interval_us));
+        self.timers.replicate = None;
+    }
+
+    /// Sends new entries to every follower with no payload in flight; no heartbeats.
+    pub(crate) fn replicate_new(&mut self, now: Instant) {
+        for peer in self.peers() {
+            self.send_append(now, peer, Heartbeat::Never);
+        }
     }
 
     /// One AppendEntries from `progress.next` on, or the snapshot if `next` was

@@ -103,25 +103,25 @@ fn leader_commits_old_entries_once_a_current_term_entry_is_on_a_majority() {
     let mut node = leader(0, 3, 4, &[1, 2]);
     node.handle_message(ms(1), NodeId(1), accepted(4, 2, 2));
     assert_eq!(node.start(ms(2), entry(3, 4).command.to_vec()), Ok(Started { index: LogIndex(3), term: Term(4) }));
-    node.handle_timeout(ms(2));
+    node.handle_timeout(ms(17));
     let entry_3 = append(4, 0, (2, 2), entries(3, &[4]), 0);
     let persisted = persist(4, Some(0), &log_of(&[1, 2, 4]), b"");
     assert_eq!(drain(&mut node), vec![persisted, send(1, entry_3.clone()), send(2, entry_3)]);
 
-    node.handle_message(ms(3), NodeId(1), accepted(4, 2, 3));
+    node.handle_message(ms(18), NodeId(1), accepted(4, 2, 3));
 
     assert_eq!(drain(&mut node), vec![apply(1, 1), apply(2, 2), apply(3, 4)]);
     assert_eq!((node.commit_index, node.last_applied), (LogIndex(3), LogIndex(3)));
     // Followers learn the new commit index from the next append or heartbeat:
     // a commit alone sends nothing (the lab's RPC budgets, Count2B).
     assert_eq!(drain(&mut node), vec![]);
-    assert_eq!(node.poll_timeout(), Some(ms(102)), "the next heartbeat, 100 ms after the last send");
+    assert_eq!(node.poll_timeout(), Some(ms(100)), "the next heartbeat, 100 ms after the first");
 
-    node.handle_timeout(ms(102));
+    node.handle_timeout(ms(100));
 
     assert_eq!(
         drain(&mut node),
-        // n2's copy of entry 3 went out 100 ms ago, unanswered: sent again, with the commit.
+        // n2's copy of entry 3 went out 83 ms ago, unanswered: sent again, with the commit.
         vec![send(1, heartbeat(4, 0, (3, 4), 3)), send(2, append(4, 0, (2, 2), entries(3, &[4]), 3))]
     );
 }
@@ -149,29 +149,29 @@ fn a_rejection_that_cannot_move_next_index_sends_nothing() {
 fn one_payload_in_flight_per_follower() {
     let mut node = leader(0, 3, 2, &[1]);
     node.start(ms(10), entry(2, 2).command.to_vec()).unwrap();
-    node.handle_timeout(ms(10));
+    node.handle_timeout(ms(25));
     let first = append(2, 0, (1, 1), entries(2, &[2]), 0);
     let saved = persist(2, Some(0), &log_of(&[1, 2]), b"");
     assert_eq!(drain(&mut node), vec![saved, send(1, first.clone()), send(2, first)]);
 
-    // A second Start while the first entry is unanswered: heartbeats only.
-    node.start(ms(20), entry(3, 2).command.to_vec()).unwrap();
-    node.handle_timeout(ms(20));
+    // A second Start while the first entry is unanswered: nothing is sent (a
+    // heartbeat is the heartbeat timer's business), the entry is saved.
+    node.start(ms(30), entry(3, 2).command.to_vec()).unwrap();
+    node.handle_timeout(ms(45));
     let saved = persist(2, Some(0), &log_of(&[1, 2, 2]), b"");
-    let beat = heartbeat(2, 0, (1, 1), 0);
-    assert_eq!(drain(&mut node), vec![saved, send(1, beat.clone()), send(2, beat)]);
+    assert_eq!(drain(&mut node), vec![saved]);
 
     // n1 answers (a majority: 1 and 2 commit): what is still missing goes to n1 at once.
-    node.handle_message(ms(21), NodeId(1), accepted(2, 1, 2));
+    node.handle_message(ms(46), NodeId(1), accepted(2, 1, 2));
     let rest = append(2, 0, (2, 2), entries(3, &[2]), 2);
     assert_eq!(drain(&mut node), vec![apply(1, 1), apply(2, 2), send(1, rest)]);
 
     // The commit sent nothing of its own; the next wake is the heartbeat, 100 ms
-    // after the last one. n2 never answered its payload (sent 110 ms ago) and n1
-    // has not answered its second (99 ms ago): both are resend_after (50 ms) old,
+    // after the first. n2 never answered its payload (sent 75 ms ago) and n1
+    // has not answered its second (54 ms ago): both are resend_after (50 ms) old,
     // so each gets everything it lacks again, not a bare heartbeat.
-    assert_eq!(node.poll_timeout(), Some(ms(120)));
-    node.handle_timeout(ms(120));
+    assert_eq!(node.poll_timeout(), Some(ms(100)));
+    node.handle_timeout(ms(100));
     assert_eq!(
         drain(&mut node),
         vec![send(1, append(2, 0, (2, 2), entries(3, &[2]), 2)), send(2, append(2, 0, (1, 1), entries(2, &[2, 2]), 2))]
@@ -255,7 +255,7 @@ fn follower_commits_no_further_than_the_request_verified() {
 
 /// §5.3: "The leader appends the command to its log as a new entry": Start
 /// returns where the entry will be, and the log is persisted before anything
-/// else; replication is due at once.
+/// else; replication is due one batch window (15 ms) later.
 #[test]
 fn start_on_the_leader_appends_and_returns_index_and_term() {
     let mut node = leader(0, 3, 2, &[1]);
@@ -265,9 +265,9 @@ fn start_on_the_leader_appends_and_returns_index_and_term() {
     assert_eq!(started, Ok(Started { index: LogIndex(2), term: Term(2) }));
     // Nothing yet: the entry is persisted with the send that carries it.
     assert_eq!(drain(&mut node), vec![]);
-    assert_eq!(node.poll_timeout(), Some(ms(5)));
+    assert_eq!(node.poll_timeout(), Some(ms(20)));
 
-    node.handle_timeout(ms(5));
+    node.handle_timeout(ms(20));
 
     let append = append(2, 0, (1, 1), entries(2, &[2]), 0);
     let persisted = persist(2, Some(0), &log_of(&[1, 2]), b"");
@@ -284,25 +284,41 @@ fn start_on_a_follower_is_refused() {
     assert_eq!(node.log, log_of(&[1]));
 }
 
-/// §5.3 and the lab's RPC budget: many Starts in one instant are sent in one
-/// AppendEntries per follower, at the next timeout.
+/// §5.3 and the lab's RPC budget (group commit): Starts within one batch
+/// window of the first are sent in one AppendEntries per follower, when it ends.
 #[test]
-fn starts_in_one_instant_share_one_append_per_follower() {
+fn starts_in_one_window_share_one_append_per_follower() {
     let mut node = leader(0, 3, 2, &[1]);
-    for index in 2..=4 {
-        let started = node.start(ms(10), entry(index, 2).command.to_vec());
+    for (index, at) in [(2, 10), (3, 14), (4, 25)] {
+        let started = node.start(ms(at), entry(index, 2).command.to_vec());
         assert_eq!(started, Ok(Started { index: LogIndex(index), term: Term(2) }));
+        assert_eq!(node.poll_timeout(), Some(ms(25)), "the first Start's window");
     }
     assert_eq!(drain(&mut node), vec![]);
-    assert_eq!(node.poll_timeout(), Some(ms(10)));
 
-    node.handle_timeout(ms(10));
+    node.handle_timeout(ms(25));
 
     // One save and one AppendEntries per follower for the whole batch.
     let batch = append(2, 0, (1, 1), entries(2, &[2, 2, 2]), 0);
     let persisted = persist(2, Some(0), &log_of(&[1, 2, 2, 2]), b"");
     assert_eq!(drain(&mut node), vec![persisted, send(1, batch.clone()), send(2, batch)]);
-    assert_eq!(node.poll_timeout(), Some(ms(110)), "then the heartbeat interval");
+    assert_eq!(node.poll_timeout(), Some(ms(100)), "then the heartbeat, on its own clock");
+}
+
+/// A heartbeat that falls inside a batch window carries the waiting entries,
+/// and the window's send is dropped: nothing goes twice.
+#[test]
+fn a_heartbeat_inside_the_window_carries_the_batch() {
+    let mut node = leader(0, 3, 2, &[1]);
+    node.start(ms(95), entry(2, 2).command.to_vec()).unwrap();
+    assert_eq!(node.poll_timeout(), Some(ms(100)), "the heartbeat comes before the window's end (110 ms)");
+
+    node.handle_timeout(ms(100));
+
+    let batch = append(2, 0, (1, 1), entries(2, &[2]), 0);
+    let persisted = persist(2, Some(0), &log_of(&[1, 2]), b"");
+    assert_eq!(drain(&mut node), vec![persisted, send(1, batch.clone()), send(2, batch)]);
+    assert_eq!(node.poll_timeout(), Some(ms(200)), "the next heartbeat; no send at 110 ms");
 }
 
 /// §5.2: the leader sends AppendEntries to every follower each heartbeat interval.
