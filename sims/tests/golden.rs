@@ -14,7 +14,8 @@ const LABRPC_EXACT_HEADER: &str = "\
 # test seed trace-hash under --network labrpc-exact (zero latency, in order: the world from before message timing); see sims/tests/golden.rs
 # These were commit 21cfc88's hashes (before message timing and the node seam) until the core stopped sending
 # a round of AppendEntries per commit advance (followers learn the commit from the next AppendEntries or
-# heartbeat): re-blessed then, on purpose, and only then.
+# heartbeat), and again when it began to batch Starts (group commit, 15 ms) and to probe silent followers
+# with heartbeats instead of resending their backlog (issue 16): re-blessed then, on purpose, and only then.
 ";
 
 fn labrpc_exact_path() -> PathBuf {

@@ -7,21 +7,21 @@
 /// (bug, a test that catches it, seeds within which it must).
 const CATCHES: &[(&str, &str, u64)] = &[
     ("fixed-election-timeout", "InitialElection2A", 5),
-    ("commit-previous-term", "Figure8Unreliable2C", 7),
+    ("commit-previous-term", "Figure8Unreliable2C", 12),
     ("no-up-to-date-check", "FollowerFailure2B", 5),
     ("vote-not-persisted", "Figure82C", 5),
-    ("log-not-persisted", "SnapshotAllCrash2D", 5),
+    ("log-not-persisted", "Persist12C", 5),
     ("truncate-on-stale", "UnreliableAgree2C", 5),
-    ("commit-beyond-verified", "Figure8Unreliable2C", 5),
+    ("commit-beyond-verified", "Rejoin2B", 5),
     ("heartbeat-no-timer-reset", "RPCBytes2B", 5),
     ("no-step-down-on-reply", "ReElection2A", 5),
-    ("ignore-reply-term", "NemesisSnapshot5", 31),
+    ("ignore-reply-term", "NemesisSwarm5", 18),
     ("snapshot-dropped-at-startup", "SnapshotInit2D", 5),
     ("reapply-after-snapshot", "SnapshotInstall2D", 5),
-    ("send-before-persist", "NemesisSnapshot5", 19),
+    ("send-before-persist", "NemesisSnapshot5", 32),
     ("duplicate-vote-count", "NemesisSwarm5", 5),
-    ("match-index-from-own-log", "Backup2B", 5),
-    ("install-stale-snapshot", "NemesisSnapshot5", 5),
+    ("match-index-from-own-log", "Rejoin2B", 5),
+    ("install-stale-snapshot", "NemesisSnapshot3", 5),
 ];
 
 /// The first failing seed of `test` with `bug`, among `seeds` seeds.

@@ -143,4 +143,3 @@ fn snapshot_dropped_at_startup_by_hand() {
     let ratio = compare("snapshot-dropped-at-startup", "SnapshotInit2D", 0, &made);
     assert!(ratio <= 2.0, "shrunk is {ratio:.2}x the hand-made run");
 }
-

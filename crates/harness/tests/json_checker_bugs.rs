@@ -24,7 +24,7 @@ const CAUGHT: [(&str, &str, u64, Property, &str, &str); 4] = [
     (
         "commit-beyond-verified",
         "Figure8Unreliable2C",
-        1,
+        9,
         Property::StateMachineSafety,
         "applied",
         "State Machine Safety (§5.4.3)",

@@ -106,7 +106,7 @@ impl Node {
     pub(crate) fn become_leader(&mut self, now: Instant) {
         let next = self.log.last_index().next();
         let mut progress =
-            vec![Progress { next, matched: LogIndex::ZERO, in_flight: None }; self.config.peers as usize];
+            vec![Progress { next, matched: LogIndex::ZERO, in_flight: None, heard: None }; self.config.peers as usize];
         progress[self.config.id.0 as usize].matched = self.log.last_index();
         self.role = Role::Leader { progress };
         self.timers.election = None;

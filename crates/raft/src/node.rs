@@ -34,6 +34,8 @@ pub(crate) struct Progress {
     /// and when. Flow control: one payload in flight per follower, sent again
     /// only after a heartbeat interval without an answer.
     pub in_flight: Option<(LogIndex, Instant)>,
+    /// When this follower last answered anything in this term.
+    pub heard: Option<Instant>,
 }
 
 /// The node's deadlines, one small table: the driver sees only the earliest.

@@ -36,17 +36,21 @@ impl Node {
 
     /// One AppendEntries from `progress.next` on, or the snapshot if `next` was
     /// compacted away. While a payload to this peer is in flight (and younger
-    /// than `resend_after_us`) only a heartbeat goes, so a slow or cut-off
-    /// follower is not sent its whole backlog on every Start.
+    /// than `resend_after_us`) only a heartbeat goes, so a slow follower is not
+    /// sent its whole backlog on every Start. An unanswered payload goes again
+    /// only to a follower heard from since it went: a silent one (cut off,
+    /// crashed) is probed with heartbeats, and its first answer brings the
+    /// payload (etcd's probe state), so a partition costs no backlog per beat.
     pub(crate) fn send_append(&mut self, now: Instant, peer: NodeId, heartbeat: Heartbeat) {
         let resend_after_us = self.config.resend_after_us;
         let (snapshot_index, last_index) = (self.log.snapshot_index(), self.log.last_index());
         let Role::Leader { progress } = &mut self.role else { return };
         let progress = &mut progress[peer.0 as usize];
         let next = progress.next;
-        let busy = progress.in_flight.is_some_and(|(last, at)| last >= next && now < at.plus_us(resend_after_us));
+        let unanswered = progress.in_flight.filter(|&(last, _)| last >= next).map(|(_, at)| at);
+        let young = unanswered.is_some_and(|at| now < at.plus_us(resend_after_us));
         if next <= snapshot_index {
-            if busy {
+            if young {
                 return;
             }
             progress.in_flight = Some((snapshot_index, now));
@@ -60,6 +64,8 @@ impl Node {
             self.send(peer, Message::InstallSnapshot(message));
             return;
         }
+        let silent = unanswered.is_some_and(|at| progress.heard.is_none_or(|heard| heard < at));
+        let busy = young || silent;
         if (busy || next > last_index) && heartbeat == Heartbeat::Never {
             return;
         }
@@ -211,6 +217,7 @@ impl Node {
             return;
         };
         let peer = &mut progress[from.0 as usize];
+        peer.heard = Some(now);
         if let Some(target) = hinted_next {
             // Only the answer to the current probe may move nextIndex back.
             if reply.prev_log_index.next() != peer.next {
@@ -238,6 +245,7 @@ impl Node {
             return;
         };
         let peer = &mut progress[from.0 as usize];
+        peer.heard = Some(now);
         peer.matched = peer.matched.max(matched);
         peer.next = peer.next.max(peer.matched.next());
         if peer.in_flight.is_some_and(|(last, _)| peer.matched >= last) {

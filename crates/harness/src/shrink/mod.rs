@@ -462,7 +462,7 @@ mod tests {
         let raft = Selection::core_with(Some("commit-beyond-verified")).unwrap();
         let limits = Limits { max_runs: 300, time: None };
         let mut lines = Vec::new();
-        let shrunk = shrink(case, &raft, 1, limits, &mut |line| lines.push(line.to_string())).unwrap();
+        let shrunk = shrink(case, &raft, 9, limits, &mut |line| lines.push(line.to_string())).unwrap();
         assert_eq!(shrunk.failure.check, shrunk.original_failure.check);
         assert!(
             shrunk.shrunk.decisions * 10 < shrunk.original.decisions,
@@ -478,7 +478,7 @@ mod tests {
         assert_eq!(replayed.outcome.as_ref().unwrap_err().check, shrunk.check);
         assert_eq!(replayed.trace_hash, shrunk.trace_hash);
         // The same input gives the same script.
-        let again = shrink(case, &raft, 1, limits, &mut |_| {}).unwrap();
+        let again = shrink(case, &raft, 9, limits, &mut |_| {}).unwrap();
         assert_eq!(again.text, shrunk.text);
     }
 }

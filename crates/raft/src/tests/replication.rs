@@ -121,8 +121,9 @@ fn leader_commits_old_entries_once_a_current_term_entry_is_on_a_majority() {
 
     assert_eq!(
         drain(&mut node),
-        // n2's copy of entry 3 went out 83 ms ago, unanswered: sent again, with the commit.
-        vec![send(1, heartbeat(4, 0, (3, 4), 3)), send(2, append(4, 0, (2, 2), entries(3, &[4]), 3))]
+        // n2 has not answered anything since its copy of entry 3 went out: it
+        // is probed with a heartbeat (with the commit), not sent the entry again.
+        vec![send(1, heartbeat(4, 0, (3, 4), 3)), send(2, heartbeat(4, 0, (2, 2), 3))]
     );
 }
 
@@ -167,15 +168,20 @@ fn one_payload_in_flight_per_follower() {
     assert_eq!(drain(&mut node), vec![apply(1, 1), apply(2, 2), send(1, rest)]);
 
     // The commit sent nothing of its own; the next wake is the heartbeat, 100 ms
-    // after the first. n2 never answered its payload (sent 75 ms ago) and n1
-    // has not answered its second (54 ms ago): both are resend_after (50 ms) old,
-    // so each gets everything it lacks again, not a bare heartbeat.
+    // after the first. n1 has not answered its second payload (54 ms ago, older
+    // than resend_after's 50 ms) but was heard from since it went: it gets what
+    // it lacks again. n2 has answered nothing since its payload (75 ms ago):
+    // silent, it is probed with a bare heartbeat (etcd's probe state).
     assert_eq!(node.poll_timeout(), Some(ms(100)));
     node.handle_timeout(ms(100));
     assert_eq!(
         drain(&mut node),
-        vec![send(1, append(2, 0, (2, 2), entries(3, &[2]), 2)), send(2, append(2, 0, (1, 1), entries(2, &[2, 2]), 2))]
+        vec![send(1, append(2, 0, (2, 2), entries(3, &[2]), 2)), send(2, heartbeat(2, 0, (1, 1), 2))]
     );
+
+    // n2 answers the probe: everything it lacks goes at once.
+    node.handle_message(ms(101), NodeId(2), accepted(2, 1, 1));
+    assert_eq!(drain(&mut node), vec![send(2, append(2, 0, (1, 1), entries(2, &[2, 2]), 2))]);
 }
 
 /// The leader of term 6 for the fast-backup cases, log `1 4 4 6 6 6`; its
