@@ -97,13 +97,19 @@ pub(crate) fn snapshot_index(bytes: &[u8]) -> u64 {
 }
 
 pub(crate) fn decode_snapshot(bytes: &[u8]) -> Option<(u64, Vec<Option<Value>>)> {
-    let (last, encoded): (u64, Vec<Option<Vec<u8>>>) = postcard::from_bytes(bytes).ok()?;
-    let values = encoded.into_iter().map(|value| value.map(|bytes| Value::decode(&bytes))).collect::<Vec<_>>();
-    // A command that does not decode makes the whole snapshot undecodable.
-    if values.iter().any(|value| matches!(value, Some(None))) {
-        return None;
-    }
-    Some((last, values.into_iter().map(Option::flatten).collect()))
+    let (last, commands) = decode_snapshot_commands(bytes)?;
+    Some((last, decode_commands(&commands)?))
+}
+
+/// A lab snapshot's commands, borrowed from its bytes (no copy per command).
+fn decode_snapshot_commands(bytes: &[u8]) -> Option<(u64, Vec<Option<&[u8]>>)> {
+    postcard::from_bytes(bytes).ok()
+}
+
+/// The values of a snapshot's commands; a command that does not decode makes
+/// the whole snapshot undecodable.
+fn decode_commands(commands: &[Option<&[u8]>]) -> Option<Vec<Option<Value>>> {
+    commands.iter().map(|command| command.map(Value::decode).map_or(Some(None), |value| value.map(Some))).collect()
 }
 
 impl World {
@@ -161,7 +167,9 @@ impl World {
         if !self.snapshot_mode {
             return Ok(());
         }
-        let Some((last, values)) = decode_snapshot(data) else {
+        let decoded = decode_snapshot_commands(data)
+            .and_then(|(last, commands)| Some((last, decode_commands(&commands)?, commands)));
+        let Some((last, values, commands)) = decoded else {
             return Err(Failure::new(LabCheck::Apply, format!("server {i} snapshot decode error at index {index}"))
                 .index(index)
                 .node(i));
@@ -170,7 +178,6 @@ impl World {
             let reason = format!("server {i} snapshot doesn't match m.SnapshotIndex ({last} != {index})");
             return Err(Failure::new(LabCheck::Apply, reason).index(index).node(i));
         }
-        let commands: Vec<Option<Vec<u8>>> = values.iter().map(|value| value.as_ref().map(Value::encode)).collect();
         self.invariants.applied_snapshot(i, &commands, self.sim.now())?;
         self.peers[i].applied.replace(values, last);
         Ok(())

@@ -143,7 +143,7 @@ impl Invariants {
     }
 
     /// Server `i` switched to a snapshot holding `commands` at 0..=index.
-    pub fn applied_snapshot(&mut self, i: usize, commands: &[Option<Vec<u8>>], now: Time) -> Result<(), Failure> {
+    pub fn applied_snapshot(&mut self, i: usize, commands: &[Option<&[u8]>], now: Time) -> Result<(), Failure> {
         if !self.enabled {
             return Ok(());
         }

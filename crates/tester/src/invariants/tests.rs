@@ -184,7 +184,7 @@ fn state_machine_safety_different_commands_applied() {
     let error = inv.applied_command(1, 2, b"b", T).and_then(|()| inv.applied_command(0, 2, b"c", T)).unwrap_err();
     assert!(error.to_string().contains("n1 and n0 applied different commands at index 2"), "{error}");
     // A snapshot that disagrees with what was applied is caught too.
-    let error = inv.applied_snapshot(1, &[None, Some(b"z".to_vec())], T).unwrap_err();
+    let error = inv.applied_snapshot(1, &[None, Some(&b"z"[..])], T).unwrap_err();
     assert!(error.to_string().contains("at index 1"), "{error}");
 }
 
