@@ -27,24 +27,37 @@ pub(crate) struct EntryId {
 }
 
 /// Every (index, term) seen, by index: a log index holds entries of few
-/// terms over a run, so a short list per index beats an ordered map.
+/// terms over a run (most of one), so the first term of an index sits in
+/// place and the others in a short list, which stays unallocated.
 #[derive(Debug, Default)]
 pub(crate) struct Registry {
-    by_index: Vec<Vec<(u64, EntryId)>>,
+    by_index: Vec<Terms>,
+}
+
+/// The terms seen at one index, in the order they were first seen.
+#[derive(Debug, Default)]
+struct Terms {
+    first: Option<(u64, EntryId)>,
+    more: Vec<(u64, EntryId)>,
 }
 
 impl Registry {
     pub fn get(&self, index: u64, term: u64) -> Option<&EntryId> {
         let terms = self.by_index.get(index as usize)?;
-        terms.iter().find(|(seen, _)| *seen == term).map(|(_, id)| id)
+        terms.first.iter().chain(&terms.more).find(|(seen, _)| *seen == term).map(|(_, id)| id)
     }
 
     fn insert(&mut self, index: u64, term: u64, id: EntryId) {
         let at = index as usize;
         if self.by_index.len() <= at {
-            self.by_index.resize_with(at + 1, Vec::new);
+            self.by_index.resize_with(at + 1, Terms::default);
         }
-        self.by_index[at].push((term, id));
+        let terms = &mut self.by_index[at];
+        if terms.first.is_none() {
+            terms.first = Some((term, id));
+        } else {
+            terms.more.push((term, id));
+        }
     }
 }
 
