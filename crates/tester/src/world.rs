@@ -631,14 +631,13 @@ impl World {
                 self.sim.hash_add(tag::APPLY << 32 | i as u64);
                 self.sim.hash_add(index.0);
                 self.sim.hash_bytes(&command);
-                let event = TraceEvent::Applied {
+                self.record_with(|| TraceEvent::Applied {
                     node: i as u32,
                     index: index.0,
                     term: term.0,
                     command: Value::decode(&command),
                     bytes: Arc::clone(&command),
-                };
-                self.record_with(|| event);
+                });
                 self.invariants.applied_command(i, index.0, &command, self.sim.now())?;
                 let snapshot = self.apply_command(i, index.0, &command)?;
                 self.protocol.applied_command(i, index.0)?;
