@@ -38,7 +38,7 @@ mod shared_bytes {
 /// It also keeps the entries' postcard encoding, appended as they are, and
 /// how much of that encoding is unchanged since the last save, so that a save
 /// hands over only the entries after it (see `persist`), not the whole log.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Log {
     snapshot_index: LogIndex,
     snapshot_term: Term,
@@ -60,9 +60,26 @@ impl PartialEq for Log {
 
 impl Eq for Log {}
 
+impl Default for Log {
+    /// An empty log with room for a short run's entries, so that most runs
+    /// never grow it (a reallocation copies what is there).
+    fn default() -> Log {
+        Log {
+            snapshot_index: LogIndex::ZERO,
+            snapshot_term: Term(0),
+            entries: Vec::with_capacity(16),
+            encoded: Vec::with_capacity(256),
+            offsets: Vec::with_capacity(16),
+            saved_bytes: 0,
+        }
+    }
+}
+
 impl Log {
     pub(crate) fn from_parts(snapshot_index: LogIndex, snapshot_term: Term, entries: Vec<Entry>) -> Log {
         let mut log = Log { snapshot_index, snapshot_term, ..Log::default() };
+        log.entries.reserve(entries.len());
+        log.offsets.reserve(entries.len());
         for entry in entries {
             log.append(entry);
         }

@@ -134,7 +134,7 @@ impl Node {
             role: Role::Follower { leader: None },
             timers: Timers::default(),
             dirty: false,
-            outputs: VecDeque::new(),
+            outputs: VecDeque::with_capacity(8),
             next_call: 0,
             answering: None,
             pool: Pool::default(),

@@ -24,6 +24,11 @@ pub(crate) struct Applied {
 }
 
 impl Applied {
+    /// An empty record with room for a short run's indexes.
+    pub fn new() -> Applied {
+        Applied { values: Vec::with_capacity(32), ..Applied::default() }
+    }
+
     /// The lab's snapshot of `values[0..=last_index]` (see [`encode_snapshot`]).
     fn snapshot(&mut self, last_index: u64) -> Vec<u8> {
         let count = self.values.len().min(last_index as usize + 1);

@@ -151,7 +151,7 @@ impl World {
                 timer_at: None,
                 connected: false,
                 persister: Persister::default(),
-                applied: Applied::default(),
+                applied: Applied::new(),
                 clock: Clock::default(),
                 open_calls: Vec::new(),
             })

@@ -45,6 +45,11 @@ pub(crate) fn newly_leader(track: &mut NodeTrack, state: &State) -> bool {
 }
 
 impl Committed {
+    /// Room for `indexes` committed indexes before the record grows.
+    pub fn with_capacity(indexes: usize) -> Committed {
+        Committed { entries: Vec::with_capacity(indexes), order: Vec::with_capacity(indexes) }
+    }
+
     pub fn max_index(&self) -> u64 {
         self.entries.len().saturating_sub(1) as u64
     }

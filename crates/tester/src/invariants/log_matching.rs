@@ -42,6 +42,11 @@ struct Terms {
 }
 
 impl Registry {
+    /// Room for `indexes` indexes before the registry grows.
+    pub fn with_capacity(indexes: usize) -> Registry {
+        Registry { by_index: Vec::with_capacity(indexes) }
+    }
+
     pub fn get(&self, index: u64, term: u64) -> Option<&EntryId> {
         let terms = self.by_index.get(index as usize)?;
         terms.first.iter().chain(&terms.more).find(|(seen, _)| *seen == term).map(|(_, id)| id)

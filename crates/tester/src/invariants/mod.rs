@@ -67,13 +67,17 @@ pub(crate) fn command_hash(command: &[u8]) -> u64 {
 
 impl Invariants {
     pub fn new(servers: usize, enabled: bool) -> Invariants {
+        // Records sized for a short run's log, so that most runs never regrow them.
+        const INDEXES: usize = 32;
         Invariants {
             enabled,
             election: Default::default(),
-            entries: Default::default(),
-            committed: Default::default(),
-            applied: Default::default(),
-            nodes: vec![NodeTrack::default(); servers],
+            entries: log_matching::Registry::with_capacity(INDEXES),
+            committed: leader_completeness::Committed::with_capacity(INDEXES),
+            applied: state_machine::Applied::with_capacity(INDEXES),
+            nodes: (0..servers)
+                .map(|_| NodeTrack { seen_terms: Vec::with_capacity(INDEXES), ..NodeTrack::default() })
+                .collect(),
         }
     }
 

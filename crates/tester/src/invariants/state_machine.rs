@@ -16,6 +16,11 @@ pub(crate) struct Applied {
 }
 
 impl Applied {
+    /// Room for `indexes` indexes before the record grows.
+    pub fn with_capacity(indexes: usize) -> Applied {
+        Applied { by_index: Vec::with_capacity(indexes) }
+    }
+
     pub fn record(&mut self, i: usize, index: u64, command_hash: u64, now: Time) -> Result<(), Failure> {
         let at = index as usize;
         if self.by_index.len() <= at {
