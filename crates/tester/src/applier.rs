@@ -114,7 +114,14 @@ fn decode_snapshot_commands(bytes: &[u8]) -> Option<(u64, Vec<Option<&[u8]>>)> {
 /// The values of a snapshot's commands; a command that does not decode makes
 /// the whole snapshot undecodable.
 fn decode_commands(commands: &[Option<&[u8]>]) -> Option<Vec<Option<Value>>> {
-    commands.iter().map(|command| command.map(Value::decode).map_or(Some(None), |value| value.map(Some))).collect()
+    let mut values = Vec::with_capacity(commands.len());
+    for command in commands {
+        values.push(match command {
+            None => None,
+            Some(bytes) => Some(Value::decode(bytes)?),
+        });
+    }
+    Some(values)
 }
 
 impl World {
