@@ -17,7 +17,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use api::{Inspect, Role};
+use api::{Inspect, NodeState, Role};
 
 /// One bug-prone situation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -178,6 +178,11 @@ impl Tracker {
         }
     }
 
+    /// Server `i` crashed: the state noted before its step is gone with it.
+    pub fn crashed(&mut self, i: usize) {
+        self.before[i] = None;
+    }
+
     pub fn before_step(&mut self, i: usize, node: Option<&dyn Inspect>) {
         self.before[i] = node.map(|node| {
             let state = node.state();
@@ -185,9 +190,9 @@ impl Tracker {
         });
     }
 
-    pub fn after_step(&mut self, i: usize, node: Option<&dyn Inspect>) {
-        let (Some(node), Some((last_index, last_term))) = (node, self.before[i].take()) else { return };
-        let state = node.state();
+    /// Server `i`'s step and its outputs are done; `state` is its state now.
+    pub fn after_step(&mut self, i: usize, node: &dyn Inspect, state: &NodeState) {
+        let Some((last_index, last_term)) = self.before[i].take() else { return };
         let noted = Some((state.term.0, state.role, state.voted_for.is_some()));
         if self.noted[i] != noted && (state.role != Role::Follower || state.voted_for.is_some()) {
             self.noted[i] = noted;

@@ -321,7 +321,6 @@ impl World {
         self.in_node = Some((i, NodeCall::Input(input)));
         handle(node, now);
         self.in_node = None;
-        self.coverage.after_step(i, self.peers[i].node.as_deref().and_then(|node| node.inspect()));
         if let (Some(before), Some(node)) = (before, self.peers[i].node.as_deref()) {
             let after = view(node);
             let recorder = self.recorder.as_mut().expect("recording");
@@ -481,8 +480,10 @@ impl World {
     /// Raft's safety properties, after every step of server `i`.
     fn check_invariants(&mut self, i: usize) {
         let Some(inspect) = self.peers[i].node.as_deref().and_then(|node| node.inspect()) else { return };
+        let state = inspect.state();
+        self.coverage.after_step(i, inspect, &state);
         let generation = self.net.generation(i);
-        if let Err(failure) = self.invariants.after_step(i, generation, inspect, self.sim.now()) {
+        if let Err(failure) = self.invariants.after_step(i, generation, inspect, state, self.sim.now()) {
             self.fail(failure);
         }
     }
@@ -728,6 +729,7 @@ impl World {
             self.record_with(|| TraceEvent::Fault(Fault::Crash(i as u32)));
         }
         self.peers[i].timer_at = None;
+        self.coverage.crashed(i);
     }
 
     /// start1(i): crash, then a new Raft from the persisted state, left disconnected.

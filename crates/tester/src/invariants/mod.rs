@@ -82,11 +82,17 @@ impl Invariants {
     }
 
     /// Server `i` (incarnation `incarnation`) just finished a step: check it.
-    pub fn after_step(&mut self, i: usize, incarnation: u32, node: &dyn Inspect, now: Time) -> Result<(), Failure> {
+    pub fn after_step(
+        &mut self,
+        i: usize,
+        incarnation: u32,
+        node: &dyn Inspect,
+        state: State,
+        now: Time,
+    ) -> Result<(), Failure> {
         if !self.enabled {
             return Ok(());
         }
-        let state = node.state();
         let track = &mut self.nodes[i];
         let restarted = track.incarnation != incarnation;
         // Every check below is a function of the state and of the log from

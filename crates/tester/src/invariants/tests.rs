@@ -94,7 +94,12 @@ const L: RoleKind = RoleKind::Leader;
 const T: Time = Time::ZERO;
 
 fn check(invariants: &mut Invariants, i: usize, node: &FakeNode) -> Result<(), String> {
-    invariants.after_step(i, 1, node, T).map_err(|failure| failure.to_string())
+    step_of(invariants, i, 1, node).map_err(|failure| failure.to_string())
+}
+
+/// Server `i` (incarnation `incarnation`) finished a step in `node`'s state.
+fn step_of(invariants: &mut Invariants, i: usize, incarnation: u32, node: &FakeNode) -> Result<(), crate::Failure> {
+    invariants.after_step(i, incarnation, node, node.state(), T)
 }
 
 #[test]
@@ -200,17 +205,17 @@ fn monotonic_term_commit_and_vote() {
     let error = check(&mut inv, 0, &FakeNode::new(0, 5, F, &[(1, 1), (1, 2)]).committed(1)).unwrap_err();
     assert!(error.contains("commit index went back from 2 to 1"), "{error}");
     // A restart (new incarnation) starts commit afresh.
-    inv.after_step(0, 2, &FakeNode::new(0, 5, F, &[(1, 1), (1, 2)]), T).unwrap();
+    step_of(&mut inv, 0, 2, &FakeNode::new(0, 5, F, &[(1, 1), (1, 2)])).unwrap();
 
     let mut inv = Invariants::new(1, true);
     check(&mut inv, 0, &FakeNode::new(0, 5, F, &[]).voted(1)).unwrap();
     // Forgetting the vote after a restart is not yet a double vote...
-    inv.after_step(0, 2, &FakeNode::new(0, 5, F, &[]), T).unwrap();
+    step_of(&mut inv, 0, 2, &FakeNode::new(0, 5, F, &[])).unwrap();
     // ...voting for someone else in the same term is.
-    let error = inv.after_step(0, 2, &FakeNode::new(0, 5, F, &[]).voted(2), T).unwrap_err();
+    let error = step_of(&mut inv, 0, 2, &FakeNode::new(0, 5, F, &[]).voted(2)).unwrap_err();
     assert!(error.to_string().contains("n0 voted twice in term 5: for n1, then for n2"), "{error}");
     // A new term, a new vote.
-    inv.after_step(0, 2, &FakeNode::new(0, 6, F, &[]).voted(2), T).unwrap();
+    step_of(&mut inv, 0, 2, &FakeNode::new(0, 6, F, &[]).voted(2)).unwrap();
 }
 
 #[test]
