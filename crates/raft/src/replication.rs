@@ -37,10 +37,12 @@ impl Node {
     /// One AppendEntries from `progress.next` on, or the snapshot if `next` was
     /// compacted away. While a payload to this peer is in flight (and younger
     /// than `resend_after_us`) only a heartbeat goes, so a slow follower is not
-    /// sent its whole backlog on every Start. An unanswered payload goes again
-    /// only to a follower heard from since it went: a silent one (cut off,
-    /// crashed) is probed with heartbeats, and its first answer brings the
-    /// payload (etcd's probe state), so a partition costs no backlog per beat.
+    /// sent its whole backlog on every Start. Unanswered entries go again only
+    /// to a follower heard from since they went: a silent one (cut off,
+    /// crashed) is probed with heartbeats, and its first answer brings them
+    /// (etcd's probe state), so a partition costs no backlog per beat. A
+    /// snapshot has no heartbeat to probe with (its prefix is compacted away):
+    /// an unanswered one goes again once `resend_after_us` has passed.
     pub(crate) fn send_append(&mut self, now: Instant, peer: NodeId, heartbeat: Heartbeat) {
         let resend_after_us = self.config.resend_after_us;
         let (snapshot_index, last_index) = (self.log.snapshot_index(), self.log.last_index());

@@ -380,7 +380,7 @@ impl World {
             self.carry_out(i, output);
         }
         self.rearm_timer(i);
-        self.check_invariants(i);
+        self.inspect_after_step(i);
     }
 
     /// Server `i`'s next output, if it has a Raft and one is queued.
@@ -477,8 +477,9 @@ impl World {
         }
     }
 
-    /// Raft's safety properties, after every step of server `i`.
-    fn check_invariants(&mut self, i: usize) {
+    /// Server `i`'s state, read once after its step and outputs, for the
+    /// schedule-coverage counters and Raft's safety properties (the invariants).
+    fn inspect_after_step(&mut self, i: usize) {
         let Some(inspect) = self.peers[i].node.as_deref().and_then(|node| node.inspect()) else { return };
         let state = inspect.state();
         self.coverage.after_step(i, inspect, &state);
@@ -762,7 +763,7 @@ impl World {
                 self.peers[i].node = Some(node);
                 self.record_restored(i);
                 self.rearm_timer(i);
-                self.check_invariants(i);
+                self.inspect_after_step(i);
             }
             Err(reason) => self.fail(Failure::new(Check::Restore, format!("server {i}: {reason}")).node(i)),
         }
