@@ -16,8 +16,9 @@ const LABRPC_EXACT_HEADER: &str = "\
 # a round of AppendEntries per commit advance (followers learn the commit from the next AppendEntries or
 # heartbeat), and again when it began to batch Starts (group commit, 15 ms) and to probe silent followers
 # with heartbeats instead of resending their backlog (issue 16), and when the trace hash began to fold long
-# byte strings through four lanes and each word through wyhash's mix (the same events, other hashes):
-# re-blessed then, on purpose, and only then.
+# byte strings through four lanes and each word through wyhash's mix, with the old state and the word
+# folded in so that no word erases the history (the same events, other hashes): re-blessed then, on
+# purpose, and only then.
 ";
 
 fn labrpc_exact_path() -> PathBuf {

@@ -20,11 +20,14 @@ impl TraceHash {
 
     /// Folds one word into the hash: wyhash's mix, the 128-bit product of
     /// the state and the word (each offset by a constant) folded to 64 bits.
-    /// One multiply on the chain where splitmix64's finaliser has two.
+    /// One multiply on the chain where splitmix64's finaliser has two. The
+    /// old state (rotated) and the word are folded in too: a factor that
+    /// happens to be zero (the word equal to `MIX_2`, or the state to `MIX_1`)
+    /// would otherwise erase the history or ignore the word.
     #[inline]
     pub fn add(&mut self, word: u64) {
         let product = u128::from(self.0 ^ MIX_1).wrapping_mul(u128::from(word ^ MIX_2));
-        self.0 = (product as u64) ^ ((product >> 64) as u64);
+        self.0 = (product as u64) ^ ((product >> 64) as u64) ^ self.0.rotate_left(23) ^ word;
     }
 
     /// Folds a byte string in, length first. Whole 32-byte blocks go through
@@ -125,6 +128,22 @@ mod tests {
         let mut blocks = base.clone();
         blocks[..64].rotate_left(32);
         assert_ne!(hash(&blocks), original);
+    }
+
+    #[test]
+    fn no_word_erases_what_came_before() {
+        let (mut a, mut b) = (TraceHash::default(), TraceHash::default());
+        a.add(1);
+        b.add(2);
+        a.add(MIX_2);
+        b.add(MIX_2);
+        assert_ne!(a, b, "the word that zeroes the product");
+        // And a state that zeroes the other factor still moves with the next word.
+        let (mut c, mut d) = (TraceHash(MIX_1), TraceHash(MIX_1));
+        c.add(1);
+        d.add(2);
+        assert_ne!(c, d);
+        assert_ne!(c, TraceHash(MIX_1));
     }
 
     #[test]
