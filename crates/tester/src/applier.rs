@@ -36,12 +36,20 @@ impl Applied {
             self.forget_from(count);
         }
         for value in &self.values[self.cached_ends.len()..count] {
+            // postcard writes an `Option<Vec<u8>>` as its tag, then (if some)
+            // the length and the bytes: the same as an `Option` of the length
+            // followed by the bytes, which spares each value its own `Vec`.
             let cached = std::mem::take(&mut self.cached);
-            let encoded = value.as_ref().map(Value::encode);
-            self.cached = postcard::to_extend(&encoded, cached).expect("a value always encodes");
+            self.cached =
+                postcard::to_extend(&value.as_ref().map(Value::encoded_len), cached).expect("a length always encodes");
+            if let Some(value) = value {
+                value.encode_into(&mut self.cached);
+            }
             self.cached_ends.push(self.cached.len());
         }
-        let mut bytes = postcard::to_stdvec(&(last_index, count as u64)).expect("snapshots always encode");
+        // The header (two varints of at most 10 bytes each) and the history, in one allocation.
+        let bytes = Vec::with_capacity(2 * 10 + self.cached.len());
+        let mut bytes = postcard::to_extend(&(last_index, count as u64), bytes).expect("snapshots always encode");
         bytes.extend_from_slice(&self.cached);
         bytes
     }
@@ -219,7 +227,12 @@ mod tests {
             encode_snapshot(last, &values[..=(last as usize).min(values.len() - 1)])
         };
         for index in 1..=25_u64 {
-            let value = if index % 3 == 0 { Value::Str(format!("s{index}").into()) } else { Value::Int(index as i64) };
+            // The lab's 5000-character strings too: their lengths take two varint bytes.
+            let value = match index % 3 {
+                0 => Value::Str(format!("s{index}").into()),
+                1 if index % 2 == 0 => Value::Str("x".repeat(5000).into()),
+                _ => Value::Int(index as i64),
+            };
             applied.set(index, value);
             if (index + 1) % 5 == 0 {
                 assert_eq!(applied.snapshot(index), whole(&applied, index), "at {index}");

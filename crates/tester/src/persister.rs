@@ -26,7 +26,15 @@ impl Persister {
     /// saved length is returned if fewer than `keep_bytes` bytes were saved.
     pub fn save_tail(&mut self, keep_bytes: usize, tail: Vec<u8>, snapshot: Arc<[u8]>) -> Result<(), usize> {
         if keep_bytes == 0 {
-            self.save(tail, snapshot);
+            if self.raft_state.capacity() < tail.len() {
+                self.save(tail, snapshot);
+            } else {
+                // The saved buffer has room: reuse it, so the tail saves that follow
+                // grow a buffer with spare capacity, not the tail's exact-size one.
+                self.raft_state.clear();
+                self.raft_state.extend_from_slice(&tail);
+                self.snapshot = snapshot;
+            }
             return Ok(());
         }
         if keep_bytes > self.raft_state.len() {

@@ -17,18 +17,29 @@ const TAG_STR: u8 = 1;
 impl Value {
     /// The bytes the Raft core carries.
     pub fn encode(&self) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(self.encoded_len());
+        self.encode_into(&mut bytes);
+        bytes
+    }
+
+    /// The length of [`Value::encode`]'s bytes.
+    pub fn encoded_len(&self) -> usize {
+        match self {
+            Value::Int(_) => 1 + std::mem::size_of::<i64>(),
+            Value::Str(s) => 1 + s.len(),
+        }
+    }
+
+    /// Appends [`Value::encode`]'s bytes to `out` (no allocation of its own).
+    pub fn encode_into(&self, out: &mut Vec<u8>) {
         match self {
             Value::Int(n) => {
-                let mut bytes = Vec::with_capacity(9);
-                bytes.push(TAG_INT);
-                bytes.extend_from_slice(&n.to_le_bytes());
-                bytes
+                out.push(TAG_INT);
+                out.extend_from_slice(&n.to_le_bytes());
             }
             Value::Str(s) => {
-                let mut bytes = Vec::with_capacity(1 + s.len());
-                bytes.push(TAG_STR);
-                bytes.extend_from_slice(s.as_bytes());
-                bytes
+                out.push(TAG_STR);
+                out.extend_from_slice(s.as_bytes());
             }
         }
     }
