@@ -20,6 +20,7 @@
 //! they are ignored. Misuse by the caller is an `assert!`.
 
 mod adapter;
+mod append;
 mod bugs;
 mod config;
 mod election;

@@ -175,8 +175,7 @@ impl Log {
 
     pub fn append(&mut self, entry: Entry) -> LogIndex {
         self.offsets.push(self.encoded.len());
-        let encoded = std::mem::take(&mut self.encoded);
-        self.encoded = postcard::to_extend(&entry, encoded).expect("entries always encode");
+        crate::append::append(&entry, &mut self.encoded);
         self.entries.push(entry);
         self.last_index()
     }

@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::append::append;
 use crate::{Entry, LogIndex, NodeId, Term};
 
 /// Every message a Raft node sends or receives.
@@ -116,8 +117,7 @@ impl Message {
     /// Encodes with postcard into `buf` (cleared first); the network counts these bytes.
     pub fn encode_into(&self, buf: &mut Vec<u8>) {
         buf.clear();
-        let taken = std::mem::take(buf);
-        *buf = postcard::to_extend(self, taken).expect("raft messages always encode");
+        append(self, buf);
     }
 
     pub fn decode(bytes: &[u8]) -> Result<Message, postcard::Error> {
@@ -137,10 +137,10 @@ impl AppendEntries {
     pub(crate) fn encode_with_cached_entries(&self, entries_encoded: &[u8], buf: &mut Vec<u8>) {
         buf.clear();
         let head = (APPEND_ENTRIES_VARIANT, self.term, self.leader, self.prev_log_index, self.prev_log_term);
-        let mut bytes = postcard::to_extend(&head, std::mem::take(buf)).expect("raft messages always encode");
-        bytes = postcard::to_extend(&(self.entries.len() as u64), bytes).expect("a count always encodes");
-        bytes.extend_from_slice(entries_encoded);
-        *buf = postcard::to_extend(&self.leader_commit, bytes).expect("raft messages always encode");
+        append(&head, buf);
+        append(&(self.entries.len() as u64), buf);
+        buf.extend_from_slice(entries_encoded);
+        append(&self.leader_commit, buf);
     }
 }
 

@@ -67,8 +67,8 @@ pub(crate) fn encode_tail(header: &Header, log: &crate::Log, keep_bytes: usize) 
     let mut bytes = Vec::with_capacity(entries.len() + 48);
     bytes.extend_from_slice(entries);
     let at = bytes.len();
-    bytes = postcard::to_extend(header, bytes).expect("raft state always encodes");
-    bytes = postcard::to_extend(&(log.entries().len() as u64), bytes).expect("a count always encodes");
+    crate::append::append(header, &mut bytes);
+    crate::append::append(&(log.entries().len() as u64), &mut bytes);
     let trailer = u8::try_from(bytes.len() - at).expect("a trailer of five varints is under 256 bytes");
     bytes.push(trailer);
     bytes.extend_from_slice(&MAGIC);
