@@ -45,9 +45,9 @@ impl TraceHash {
         }
         let rest = words.remainder();
         if !rest.is_empty() {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(word));
+            // The little-endian word of the zero-padded rest, built byte by
+            // byte: a copy of 1 to 7 bytes would be a `memcpy` call.
+            self.add(rest.iter().rev().fold(0, |word, &byte| word << 8 | u64::from(byte)));
         }
     }
 

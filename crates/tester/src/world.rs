@@ -587,7 +587,7 @@ impl World {
     fn take_open_call(&mut self, i: usize, caller: usize, id: CallId) -> Option<(Call, MessageId)> {
         let open = &mut self.peers[i].open_calls;
         let at = open.iter().position(|&(from, call, _, _)| from == caller && call == id)?;
-        let (_, _, net_call, request) = open.remove(at);
+        let (_, _, net_call, request) = crate::protocol::remove_in_order(open, at);
         Some((net_call, request))
     }
 
