@@ -40,13 +40,17 @@ pub enum Event {
 const _: () = assert!(std::mem::size_of::<Event>() <= 24);
 
 /// A message on the wire, from its send to its delivery (or the run's end).
+/// 128 bytes: a larger value would be moved in and out of the slab by a
+/// `memcpy` call, not inline.
 struct Flight {
     call: Call,
     id: CallId,
     msg: MessageId,
     message: WireMessage,
-    kind: FlightKind,
+    kind: PackedKind,
 }
+
+const _: () = assert!(std::mem::size_of::<Flight>() <= 128);
 
 #[derive(Clone, Copy)]
 enum FlightKind {
@@ -57,6 +61,35 @@ enum FlightKind {
     Reply {
         request: MessageId,
     },
+}
+
+/// A [`FlightKind`] in one word: the id of the request a reply answers
+/// (message ids start at 1), or a reserved word for a request.
+#[derive(Clone, Copy)]
+struct PackedKind(u64);
+
+impl PackedKind {
+    const CALL: u64 = 0;
+    const ONE_WAY: u64 = u64::MAX;
+
+    fn new(kind: FlightKind) -> PackedKind {
+        PackedKind(match kind {
+            FlightKind::Request { one_way: false } => Self::CALL,
+            FlightKind::Request { one_way: true } => Self::ONE_WAY,
+            FlightKind::Reply { request } => {
+                debug_assert!(request.0 != Self::CALL && request.0 != Self::ONE_WAY, "message ids start at 1");
+                request.0
+            }
+        })
+    }
+
+    fn get(self) -> FlightKind {
+        match self.0 {
+            Self::CALL => FlightKind::Request { one_way: false },
+            Self::ONE_WAY => FlightKind::Request { one_way: true },
+            request => FlightKind::Reply { request: MessageId(request) },
+        }
+    }
 }
 
 /// The messages on the wire (a slab: its slots are reused, so no allocation per message).
@@ -222,7 +255,7 @@ impl World {
         match event {
             Event::Arrive { flight } => {
                 let Flight { call, id, msg, message, kind } = self.in_flight.remove(flight);
-                match kind {
+                match kind.get() {
                     FlightKind::Request { one_way } => self.deliver_request(call, id, msg, message, one_way),
                     FlightKind::Reply { request } => self.deliver_reply(call, id, msg, request, message),
                 }
@@ -542,10 +575,10 @@ impl World {
                 let one_way = call.is_none();
                 if let Some(after_us) = extra.duplicate_after_us {
                     self.sim.hash_add(tag::DUPLICATE << 32 | msg.0);
-                    let kind = FlightKind::Request { one_way };
+                    let kind = PackedKind::new(FlightKind::Request { one_way });
                     self.fly(at.plus_us(after_us), Flight { call: net_call, id, msg, message: message.clone(), kind });
                 }
-                let kind = FlightKind::Request { one_way };
+                let kind = PackedKind::new(FlightKind::Request { one_way });
                 self.fly(at, Flight { call: net_call, id, msg, message, kind });
             }
             RequestFate::Lost { reason, delay_us } => {
@@ -574,7 +607,10 @@ impl World {
         match self.net.send_reply(&mut self.draws.net, &net_call) {
             ReplyFate::Deliver { delay_us } => {
                 let at = self.sim.now().plus_us(delay_us);
-                self.fly(at, Flight { call: net_call, id, msg, message, kind: FlightKind::Reply { request } });
+                self.fly(
+                    at,
+                    Flight { call: net_call, id, msg, message, kind: PackedKind::new(FlightKind::Reply { request }) },
+                );
             }
             ReplyFate::Lost(reason) => {
                 self.lost(msg, net_call.to, net_call.from, reason);
