@@ -123,6 +123,9 @@ pub(crate) struct Tracker {
     reply_max: Vec<u64>,
     /// Each server's (last log index, its term) before its current step.
     before: Vec<Option<(u64, u64)>>,
+    /// The same as its last step left them: the next step starts there, so
+    /// its node need not be asked again (unknown after a crash or restart).
+    after: Vec<Option<(u64, u64)>>,
     /// Each server's (term, role, voted) as last noted in `terms`: noting
     /// the same again changes nothing, so most steps skip the map.
     noted: Vec<Option<(u64, Role, bool)>>,
@@ -137,6 +140,7 @@ impl Tracker {
             request_max: vec![0; servers * servers],
             reply_max: vec![0; servers * servers],
             before: vec![None; servers],
+            after: vec![None; servers],
             noted: vec![None; servers],
         }
     }
@@ -181,17 +185,29 @@ impl Tracker {
     /// Server `i` crashed: the state noted before its step is gone with it.
     pub fn crashed(&mut self, i: usize) {
         self.before[i] = None;
+        self.after[i] = None;
     }
 
     pub fn before_step(&mut self, i: usize, node: Option<&dyn Inspect>) {
-        self.before[i] = node.map(|node| {
-            let state = node.state();
-            (state.last_log_index.0, state.last_log_term.0)
+        debug_assert!(
+            self.after[i].is_none()
+                || node.is_none_or(|node| {
+                    let state = node.state();
+                    self.after[i] == Some((state.last_log_index.0, state.last_log_term.0))
+                }),
+            "n{i}'s log changed between two steps"
+        );
+        self.before[i] = node.and(self.after[i]).or_else(|| {
+            node.map(|node| {
+                let state = node.state();
+                (state.last_log_index.0, state.last_log_term.0)
+            })
         });
     }
 
     /// Server `i`'s step and its outputs are done; `state` is its state now.
     pub fn after_step(&mut self, i: usize, node: &dyn Inspect, state: &NodeState) {
+        self.after[i] = Some((state.last_log_index.0, state.last_log_term.0));
         let Some((last_index, last_term)) = self.before[i].take() else { return };
         let noted = Some((state.term.0, state.role, state.voted_for.is_some()));
         if self.noted[i] != noted && (state.role != Role::Follower || state.voted_for.is_some()) {
