@@ -16,8 +16,10 @@
 # One MadRaft process runs one test for N seeds (MADSIM_TEST_SEED = the first
 # seed, MADSIM_TEST_NUM = N: madsim's #[madsim::test] runs seeds first ..
 # first+N-1 in one process); one raftsim process sweeps the same test for N
-# seeds on one worker. N is calibrated per side so a process runs long enough
-# for its start-up to vanish; CPU time comes from wait4 (µs resolution).
+# seeds on one worker. N is calibrated per side (twice: at --seeds seeds, then
+# at the N that gives, since a few seeds' CPU is mostly start-up) so a process
+# runs long enough for its start-up to vanish; CPU time comes from wait4 (µs
+# resolution).
 #
 # Usage: scripts/madraft-compare.sh MADRAFT_CHECKOUT [options]
 #   --raftsim BIN    the raftsim binary (default: target/release/raftsim, built if absent)
@@ -161,6 +163,14 @@ for entry in "${tests[@]}"; do
   fi
   nm=$(seeds_for "$(awk -v c="$cm" -v n="$seeds" 'BEGIN { print c / n }')")
   nr=$(seeds_for "$(awk -v c="$cr" -v n="$seeds" 'BEGIN { print c / n }')")
+  # A few seeds' CPU is mostly the process's start-up, which would make N
+  # far too small on the side whose seeds are cheap: calibrate again at the
+  # first N, where the start-up is a small part, and take N from that.
+  cm=$(madraft "$path" "$nm") cr=$(ours "$name" "$nr")
+  if [ "$cm" != FAIL ] && [ "$cr" != FAIL ]; then
+    nm=$(seeds_for "$(awk -v c="$cm" -v n="$nm" 'BEGIN { print c / n }')")
+    nr=$(seeds_for "$(awk -v c="$cr" -v n="$nr" 'BEGIN { print c / n }')")
+  fi
   m=() r=()
   for _ in $(seq "$pairs"); do
     m+=("$(madraft "$path" "$nm")")
