@@ -39,9 +39,15 @@ impl Applied {
             // postcard writes an `Option<Vec<u8>>` as its tag, then (if some)
             // the length and the bytes: the same as an `Option` of the length
             // followed by the bytes, which spares each value its own `Vec`.
-            let cached = std::mem::take(&mut self.cached);
-            self.cached =
-                postcard::to_extend(&value.as_ref().map(Value::encoded_len), cached).expect("a length always encodes");
+            // The head (a tag and a varint: at most 11 bytes) is encoded on the
+            // stack and pushed byte by byte, with no buffer moved and no memcpy call.
+            let len = value.as_ref().map(Value::encoded_len);
+            let mut head = [0_u8; 11];
+            let head = postcard::to_slice(&len, &mut head).expect("a length always encodes");
+            self.cached.reserve(head.len() + len.unwrap_or(0));
+            for &byte in head.iter() {
+                self.cached.push(byte);
+            }
             if let Some(value) = value {
                 value.encode_into(&mut self.cached);
             }
