@@ -32,6 +32,16 @@ impl Applied {
     /// The lab's snapshot of `values[0..=last_index]` (see [`encode_snapshot`]).
     fn snapshot(&mut self, last_index: u64) -> Vec<u8> {
         let count = self.values.len().min(last_index as usize + 1);
+        self.cache_to(count);
+        // The header (two varints of at most 10 bytes each) and the history, in one allocation.
+        let bytes = Vec::with_capacity(2 * 10 + self.cached.len());
+        let mut bytes = postcard::to_extend(&(last_index, count as u64), bytes).expect("snapshots always encode");
+        bytes.extend_from_slice(&self.cached);
+        bytes
+    }
+
+    /// Makes `cached` the encodings of `values[..count]` exactly.
+    fn cache_to(&mut self, count: usize) {
         if self.cached_ends.len() > count {
             self.forget_from(count);
         }
@@ -53,11 +63,24 @@ impl Applied {
             }
             self.cached_ends.push(self.cached.len());
         }
-        // The header (two varints of at most 10 bytes each) and the history, in one allocation.
-        let bytes = Vec::with_capacity(2 * 10 + self.cached.len());
-        let mut bytes = postcard::to_extend(&(last_index, count as u64), bytes).expect("snapshots always encode");
-        bytes.extend_from_slice(&self.cached);
-        bytes
+    }
+
+    /// If `bytes` are, byte for byte, a snapshot this record would take (its
+    /// own history's encoding): their last index and how many values they
+    /// hold. They decode to exactly `values[..count]`, so ingesting them needs
+    /// no decoding.
+    fn own_snapshot(&mut self, bytes: &[u8]) -> Option<(u64, usize)> {
+        let ((last, count), history) = postcard::take_from_bytes::<(u64, u64)>(bytes).ok()?;
+        let count = usize::try_from(count).ok().filter(|&count| count <= self.values.len())?;
+        self.cache_to(count);
+        (history == self.cached.as_slice()).then_some((last, count))
+    }
+
+    /// Ingests a snapshot of `count` values that [`Applied::own_snapshot`] found to be this record's own.
+    fn keep_own(&mut self, count: usize, last_applied: u64) {
+        self.values.truncate(count);
+        self.forget_from(count);
+        self.last_applied = last_applied;
     }
 
     /// Drops the cached encodings of `values[at..]`.
@@ -94,6 +117,11 @@ impl Applied {
         if snapshot.is_empty() {
             return Ok(());
         }
+        if let Some((last, count)) = self.own_snapshot(snapshot) {
+            // The common case: the snapshot this server's applier took before it crashed.
+            self.keep_own(count, last);
+            return Ok(());
+        }
         let Some((last, values)) = decode_snapshot(snapshot) else {
             return Err(Failure::new(LabCheck::Snapshot, format!("server {server} snapshot decode error at restart"))
                 .node(server));
@@ -123,6 +151,14 @@ pub(crate) fn decode_snapshot(bytes: &[u8]) -> Option<(u64, Vec<Option<Value>>)>
 /// A lab snapshot's commands, borrowed from its bytes (no copy per command).
 fn decode_snapshot_commands(bytes: &[u8]) -> Option<(u64, Vec<Option<&[u8]>>)> {
     postcard::from_bytes(bytes).ok()
+}
+
+/// How a snapshot handed to the service becomes its record.
+enum Ingest {
+    /// The record's own snapshot of its first `count` values: kept in place.
+    Own(usize),
+    /// Another history, decoded.
+    Decoded(Vec<Option<Value>>),
 }
 
 /// The values of a snapshot's commands; a command that does not decode makes
@@ -193,9 +229,16 @@ impl World {
         if !self.snapshot_mode {
             return Ok(());
         }
-        let decoded = decode_snapshot_commands(data)
-            .and_then(|(last, commands)| Some((last, decode_commands(&commands)?, commands)));
-        let Some((last, values, commands)) = decoded else {
+        // A snapshot this server's own record would take decodes to its own values.
+        let own = self.peers[i].applied.own_snapshot(data);
+        let decoded = decode_snapshot_commands(data).and_then(|(last, commands)| {
+            let ingest = match own {
+                Some((_, count)) => Ingest::Own(count),
+                None => Ingest::Decoded(decode_commands(&commands)?),
+            };
+            Some((last, ingest, commands))
+        });
+        let Some((last, ingest, commands)) = decoded else {
             return Err(Failure::new(LabCheck::Apply, format!("server {i} snapshot decode error at index {index}"))
                 .index(index)
                 .node(i));
@@ -205,7 +248,10 @@ impl World {
             return Err(Failure::new(LabCheck::Apply, reason).index(index).node(i));
         }
         self.invariants.applied_snapshot(i, &commands, self.sim.now())?;
-        self.peers[i].applied.replace(values, last);
+        match ingest {
+            Ingest::Own(count) => self.peers[i].applied.keep_own(count, last),
+            Ingest::Decoded(values) => self.peers[i].applied.replace(values, last),
+        }
         Ok(())
     }
 }
@@ -252,5 +298,37 @@ mod tests {
         applied.set(20, Value::Int(20));
         assert_eq!(applied.snapshot(20), whole(&applied, 20), "after a replacement");
         assert_eq!(applied.snapshot(40), whole(&applied, 40), "beyond the history");
+    }
+
+    #[test]
+    fn an_own_snapshot_is_kept_in_place_as_a_decode_would_leave_it() {
+        let mut applied = Applied::default();
+        for index in 1..=25_u64 {
+            let value = if index % 4 == 0 { Value::Str("x".repeat(200).into()) } else { Value::Int(index as i64) };
+            applied.set(index, value);
+        }
+        let snapshot = applied.snapshot(19);
+        let (last, values) = decode_snapshot(&snapshot).unwrap();
+        let mut decoded = applied.clone();
+        decoded.replace(values, last);
+
+        assert_eq!(applied.own_snapshot(&snapshot), Some((19, 20)));
+        applied.restart(0, &snapshot).unwrap();
+        assert_eq!((&applied.values, applied.last_applied), (&decoded.values, decoded.last_applied));
+        assert_eq!(applied.snapshot(19), snapshot, "the cache still matches what it holds");
+
+        // Another history, however close, is decoded.
+        let mut other = applied.clone();
+        other.set(5, Value::Int(-5));
+        assert_eq!(applied.own_snapshot(&other.snapshot(19)), None);
+        // So are a longer history than the record holds, trailing bytes, and garbage.
+        let mut longer = applied.clone();
+        longer.set(20, Value::Int(20));
+        assert_eq!(applied.own_snapshot(&longer.snapshot(20)), None);
+        let mut trailing = snapshot.clone();
+        trailing.push(0);
+        assert_eq!(applied.own_snapshot(&trailing), None);
+        assert_eq!(applied.own_snapshot(&[0xFF; 3]), None);
+        assert_eq!(applied.values, decoded.values, "a failed match leaves the values alone");
     }
 }
