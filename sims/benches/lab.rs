@@ -1,6 +1,10 @@
 //! Whole-stack speed: one seed of each 2A test, and one seed of the whole
 //! lab suite (all 28 tests), in release with invariants on and tracing off.
 
+// The raftsim binary's allocator, so the figures are what a sweep costs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};

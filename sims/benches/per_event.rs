@@ -9,6 +9,10 @@
 //! The invariants only read, so both sides of each pair run the same events
 //! (asserted through the trace hash before measuring).
 
+// The raftsim binary's allocator, so the figures are what a sweep costs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "../../crates/sim/benches/bare_loop.rs"]
 mod bare_loop;
 

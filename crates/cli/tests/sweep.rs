@@ -278,3 +278,33 @@ fn sweep_needs_seeds_or_until_fail_and_a_good_budget() {
     assert_usage_error(&["sweep", "2A", "--seeds", "3", "--time", "0s"], "--time: the budget must be more than zero");
     assert_usage_error(&["sweep", "2A", "--seeds", "3", "--time", "soon"], "--time: bad duration 'soon'");
 }
+
+/// The binary (with its own allocator, worker threads and release options)
+/// replays the trace hashes the library pins in sims/golden/trace-hashes.txt:
+/// what runs inside `raftsim` is the same run the golden test checks.
+#[test]
+fn the_binary_replays_the_pinned_golden_hashes() {
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../sims/golden/trace-hashes.txt");
+    let text = fs::read_to_string(golden).expect("sims/golden/trace-hashes.txt exists");
+    let pinned: std::collections::BTreeMap<(String, u64), String> = text
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            ((fields[0].to_string(), fields[1].parse().unwrap()), fields[2].to_string())
+        })
+        .collect();
+    let dir = scratch("golden-binary");
+    let json = dir.join("runs.jsonl");
+    let output = raftsim(&["sweep", "all", "--seeds", "2", "--jobs", "2", "--json", json.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let mut compared = 0;
+    for line in fs::read_to_string(&json).unwrap().lines().skip(1) {
+        let run: serde_json::Value = serde_json::from_str(line).unwrap();
+        let key = (run["test"].as_str().unwrap().to_string(), run["seed"].as_u64().unwrap());
+        let want = pinned.get(&key).unwrap_or_else(|| panic!("{key:?} is pinned"));
+        assert_eq!(run["trace_hash"].as_str().unwrap(), want, "{key:?}");
+        compared += 1;
+    }
+    assert_eq!(compared, 2 * 28, "every lab test, seeds 0 and 1");
+}
