@@ -78,19 +78,28 @@ pub(crate) fn check(
 ) -> Result<Option<u64>, Failure> {
     let (last, floor) = (state.last_log_index.0, state.snapshot_index.0);
     let term_at = |index: u64| node.term_at(LogIndex(index)).map_or(0, |term| term.0);
-    // Walk down to the highest index this node already had, unchanged.
+    // Walk down to the highest index this node already had, unchanged
+    // (`term_here` is the term at `unchanged`: each index is asked once).
     let mut unchanged = last;
-    while unchanged > floor && seen_terms.get(unchanged as usize) != Some(&term_at(unchanged)) {
+    let mut term_here = term_at(last);
+    while unchanged > floor && seen_terms.get(unchanged as usize) != Some(&term_here) {
         unchanged -= 1;
+        term_here = term_at(unchanged);
     }
     if unchanged == last && seen_terms.len() == last as usize + 1 {
         return Ok(None);
     }
     seen_terms.resize(last as usize + 1, 0);
+    // Up from there, each entry read once: its term and command, and the
+    // term before it carried over from the index below.
+    let mut prev_term = term_here;
     for index in unchanged + 1..=last {
-        let term = term_at(index);
-        let content = node.entry(LogIndex(index)).map_or(0, |entry| entry_hash(&entry.kind));
-        let id = EntryId { command_hash: content, prev_term: term_at(index - 1), first_seen_on: i };
+        let (term, content) = match node.entry(LogIndex(index)) {
+            Some(entry) => (entry.term.0, entry_hash(&entry.kind)),
+            None => (term_at(index), 0),
+        };
+        let id = EntryId { command_hash: content, prev_term, first_seen_on: i };
+        prev_term = term;
         match registry.get(index, term) {
             None => {
                 registry.insert(index, term, id);
