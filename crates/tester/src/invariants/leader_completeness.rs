@@ -3,23 +3,26 @@
 //!
 //! Also records what is committed: two servers committing different entries
 //! at one index breaks State Machine Safety (§5.4.3) before anything applies it.
+//!
+//! Entries are compared by term alone. Log Matching's registry ties every
+//! (index, term) ever seen to one command and fails the run the moment a log
+//! holds another, so two entries of one index and term hold one command. The
+//! terms come from the node's log as Log Matching has just verified it (its
+//! `seen_terms`), not from asking the node again.
 
-use api::{LogIndex, NodeState as State, Role};
+use api::{NodeState as State, Role};
 use sim::Time;
 
-use super::log_matching::Registry;
-use super::{entry_id, state_machine, violation, NodeTrack};
-use api::Inspect;
+use super::{state_machine, violation, NodeTrack};
 
 use crate::{Failure, Invariant};
 
 pub(crate) const NAME: Invariant = Invariant::LeaderCompleteness;
 
-/// One committed entry: its term and command, and the term it was first known committed in.
+/// One committed entry: its term, and the term it was first known committed in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct CommittedEntry {
     term: u64,
-    command_hash: u64,
     commit_term: u64,
     committed_by: usize,
 }
@@ -64,32 +67,30 @@ impl Committed {
         self.order[cursor.min(self.order.len())..].iter().copied().min()
     }
 
-    /// Node `i` moved its commit index from `old_commit` to `state.commit_index`.
+    /// Node `i` moved its commit index from `old_commit` to `state.commit_index`;
+    /// `seen_terms` is its log's terms by index, as Log Matching verified them.
     pub fn record(
         &mut self,
-        registry: &Registry,
+        seen_terms: &[u64],
         i: usize,
-        node: &dyn Inspect,
         state: &State,
         old_commit: u64,
         now: Time,
     ) -> Result<(), Failure> {
         let first = old_commit.max(state.snapshot_index.0) + 1;
         for index in first..=state.commit_index.0 {
-            let Some((term, command_hash)) = registered_id(registry, node, state.snapshot_index.0, index) else {
-                continue;
-            };
+            let Some(term) = live_term(seen_terms, index) else { continue };
             let at = index as usize;
             if self.entries.len() <= at {
                 self.entries.resize(at + 1, None);
             }
             match self.entries[at] {
                 None => {
-                    let entry = CommittedEntry { term, command_hash, commit_term: state.term.0, committed_by: i };
+                    let entry = CommittedEntry { term, commit_term: state.term.0, committed_by: i };
                     self.entries[at] = Some(entry);
                     self.order.push(index);
                 }
-                Some(known) if (known.term, known.command_hash) != (term, command_hash) => {
+                Some(known) if known.term != term => {
                     return Err(violation(
                         state_machine::NAME,
                         now,
@@ -110,12 +111,12 @@ impl Committed {
     }
 
     /// Leader `i` must hold every entry committed in an earlier term, from
-    /// index `from` up (below it, its log is unchanged since the last check).
+    /// index `from` up (below it, its log is unchanged since the last check);
+    /// `seen_terms` is its log's terms by index, as Log Matching verified them.
     pub fn check_leader(
         &self,
-        registry: &Registry,
+        seen_terms: &[u64],
         i: usize,
-        node: &dyn Inspect,
         state: &State,
         from: u64,
         now: Time,
@@ -130,11 +131,8 @@ impl Committed {
             if entry.commit_term >= leader_term {
                 continue;
             }
-            let held = node.term_at(LogIndex(index as u64)).map(|term| term.0);
-            if held != Some(entry.term)
-                || registered_id(registry, node, state.snapshot_index.0, index as u64).map(|id| id.1)
-                    != Some(entry.command_hash)
-            {
+            let held = live_term(seen_terms, index as u64);
+            if held != Some(entry.term) {
                 let held = held.map_or("nothing".to_string(), |term| format!("a term-{term} entry"));
                 return Err(violation(
                     NAME,
@@ -155,18 +153,8 @@ impl Committed {
     }
 }
 
-/// The (term, command hash) of the live entry at `index` of `node`, from
-/// the Log Matching registry (which holds every live entry of every node
-/// checked so far, one command per (index, term)) without copying the
-/// command; read from the node if the registry lacks it.
-/// Only live entries (above the snapshot, `floor`) have one.
-fn registered_id(registry: &Registry, node: &dyn Inspect, floor: u64, index: u64) -> Option<(u64, u64)> {
-    if index <= floor {
-        return None;
-    }
-    let term = node.term_at(LogIndex(index))?.0;
-    match registry.get(index, term) {
-        Some(id) => Some((term, id.command_hash)),
-        None => entry_id(node, index),
-    }
+/// The term of the live entry at `index` (above the snapshot: Log Matching
+/// keeps `seen_terms` for live entries only), if the log holds one.
+fn live_term(seen_terms: &[u64], index: u64) -> Option<u64> {
+    seen_terms.get(index as usize).copied().filter(|&term| term != 0)
 }

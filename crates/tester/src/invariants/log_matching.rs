@@ -55,7 +55,10 @@ impl Registry {
     fn insert(&mut self, index: u64, term: u64, id: EntryId) {
         let at = index as usize;
         if self.by_index.len() <= at {
-            self.by_index.resize_with(at + 1, Terms::default);
+            // Most often the next index: one push, no fill.
+            self.by_index.resize_with(at, Terms::default);
+            self.by_index.push(Terms { first: Some((term, id)), more: Vec::new() });
+            return;
         }
         let terms = &mut self.by_index[at];
         if terms.first.is_none() {

@@ -21,10 +21,14 @@ impl Applied {
         Applied { by_index: Vec::with_capacity(indexes) }
     }
 
+    #[inline(always)]
     pub fn record(&mut self, i: usize, index: u64, command_hash: u64, now: Time) -> Result<(), Failure> {
         let at = index as usize;
         if self.by_index.len() <= at {
-            self.by_index.resize(at + 1, None);
+            // Most often the next index: one push, no fill.
+            self.by_index.resize(at, None);
+            self.by_index.push(Some((command_hash, i)));
+            return Ok(());
         }
         match self.by_index[at] {
             None => {
@@ -32,12 +36,17 @@ impl Applied {
                 Ok(())
             }
             Some((known, _)) if known == command_hash => Ok(()),
-            Some((_, first)) => {
-                Err(violation(NAME, now, format!("n{first} and n{i} applied different commands at index {index}"))
-                    .index(index)
-                    .node(first)
-                    .node(i))
-            }
+            Some((_, first)) => Err(applied_differently(first, i, index, now)),
         }
     }
+}
+
+/// Kept out of line, so that the check itself stays a leaf without a frame.
+#[cold]
+#[inline(never)]
+fn applied_differently(first: usize, i: usize, index: u64, now: Time) -> Failure {
+    violation(NAME, now, format!("n{first} and n{i} applied different commands at index {index}"))
+        .index(index)
+        .node(first)
+        .node(i)
 }

@@ -249,3 +249,26 @@ fn disabled_invariants_check_nothing() {
     check(&mut inv, 0, &FakeNode::new(0, 2, L, &[])).unwrap();
     check(&mut inv, 2, &FakeNode::new(2, 2, L, &[])).unwrap();
 }
+
+/// The command identity tells apart what the lab sends: every command of up
+/// to 16 bytes that differs in one byte, or in its length alone.
+#[test]
+fn command_identities_tell_short_commands_apart() {
+    let mut seen = std::collections::BTreeMap::new();
+    for len in 0..=16usize {
+        for at in 0..len.max(1) {
+            for byte in [0u8, 1, 0x80, 0xff] {
+                let mut command = vec![7u8; len];
+                if len > 0 {
+                    command[at] = byte;
+                }
+                let hash = super::command_hash(&command);
+                assert_eq!(hash, super::command_hash(&command.clone()), "the same bytes, the same identity");
+                if let Some(other) = seen.insert(hash, command.clone()) {
+                    assert_eq!(other, command, "two commands share an identity");
+                }
+            }
+        }
+    }
+    assert!(seen.len() > 200, "{} distinct commands", seen.len());
+}
