@@ -225,7 +225,10 @@ impl World {
         self.peers[i].clock.local(self.sim.now())
     }
 
-    /// Records the first failure; the run stops at the next step.
+    /// Records the first failure; the run stops at the next step. Out of
+    /// line: the checks that call it run on every step and rarely fail.
+    #[cold]
+    #[inline(never)]
     pub fn fail(&mut self, failure: Failure) {
         if self.failure.is_none() {
             let failure = match failure.at {

@@ -106,7 +106,7 @@ impl Invariants {
         // term) down, which the state holds. Same state, same verdict.
         // (A leader is also owed a check of entries committed since its last one.)
         let behind = state.role == api::Role::Leader && track.committed_cursor != self.committed.known();
-        if !restarted && !behind && track.checked == Some(state) {
+        if !restarted && !behind && track.checked.as_ref() == Some(&state) {
             return Ok(());
         }
         // By the same rule, a log whose bounds did not move needs no Log Matching walk.

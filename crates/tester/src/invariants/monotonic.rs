@@ -16,17 +16,25 @@ pub(crate) const TERM_RULE: Invariant = Invariant::TermRule;
 /// currentTerm = T": after handling a message of term T, a server's term is at least T.
 /// Checked through GetState alone, so it holds any Raft, inspectable or not.
 pub(crate) fn check_term_rule(i: usize, message_term: u64, node: &dyn Node, now: Time) -> Result<(), Failure> {
-    let (term, leader) = node.get_state();
+    let (term, _) = node.get_state();
     if term.0 >= message_term {
         return Ok(());
     }
+    Err(term_rule_broken(i, message_term, node, now))
+}
+
+/// Kept out of line: the check runs on every message and stays a few instructions.
+#[cold]
+#[inline(never)]
+fn term_rule_broken(i: usize, message_term: u64, node: &dyn Node, now: Time) -> Failure {
+    let (term, leader) = node.get_state();
     let role = match node.inspect() {
         Some(inspect) => inspect.state().role.name(),
         None if leader => "leader",
         None => "non-leader",
     };
     let facts = format!("n{i} received a message of term {message_term} and stayed in term {term} as {role}");
-    Err(violation(TERM_RULE, now, facts).node(i).term(message_term))
+    violation(TERM_RULE, now, facts).node(i).term(message_term)
 }
 
 pub(crate) fn check(track: &mut NodeTrack, i: usize, state: &State, now: Time) -> Result<(), Failure> {
