@@ -222,8 +222,11 @@ impl Tracker {
                 seen.voters |= 1 << i;
             }
         }
+        // A log whose last (index, term) did not move lost nothing (the
+        // same entry, by Log Matching); only a moved one is asked again.
+        let moved = (state.last_log_index.0, state.last_log_term.0) != (last_index, last_term);
         let above_snapshot = last_index > state.snapshot_index.0;
-        if above_snapshot && node.term_at(api::LogIndex(last_index)) != Some(api::Term(last_term)) {
+        if moved && above_snapshot && node.term_at(api::LogIndex(last_index)) != Some(api::Term(last_term)) {
             self.coverage.add(Situation::SuffixTruncated);
         }
     }
