@@ -169,12 +169,7 @@ impl Invariants {
         if !self.enabled {
             return Ok(());
         }
-        for (index, command) in commands.iter().enumerate() {
-            if let Some(command) = command {
-                self.applied.record(i, index as u64, command_hash(command), now)?;
-            }
-        }
-        Ok(())
+        self.applied.record_all(i, commands, now)
     }
 }
 

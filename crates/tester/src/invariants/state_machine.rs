@@ -4,7 +4,7 @@
 
 use sim::Time;
 
-use super::violation;
+use super::{command_hash, violation};
 use crate::{Failure, Invariant};
 
 pub(crate) const NAME: Invariant = Invariant::StateMachineSafety;
@@ -38,6 +38,25 @@ impl Applied {
             Some((known, _)) if known == command_hash => Ok(()),
             Some((_, first)) => Err(applied_differently(first, i, index, now)),
         }
+    }
+
+    /// Server `i` switched to a snapshot holding `commands` at 0..: each is
+    /// compared with the command first applied at its index, in one pass.
+    pub fn record_all(&mut self, i: usize, commands: &[Option<&[u8]>], now: Time) -> Result<(), Failure> {
+        let known = commands.len().min(self.by_index.len());
+        for (index, (command, first)) in commands.iter().zip(&mut self.by_index[..known]).enumerate() {
+            let Some(command) = command else { continue };
+            let hash = command_hash(command);
+            match *first {
+                None => *first = Some((hash, i)),
+                Some((seen, _)) if seen == hash => {}
+                Some((_, by)) => return Err(applied_differently(by, i, index as u64, now)),
+            }
+        }
+        // The rest of the snapshot is news: first applied here.
+        let news = commands[known..].iter().map(|command| command.map(|command| (command_hash(command), i)));
+        self.by_index.extend(news);
+        Ok(())
     }
 }
 

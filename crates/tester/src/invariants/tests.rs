@@ -272,3 +272,20 @@ fn command_identities_tell_short_commands_apart() {
     }
     assert!(seen.len() > 200, "{} distinct commands", seen.len());
 }
+
+/// A snapshot's commands beyond what anyone applied become the first applied
+/// there: a later apply or snapshot must agree with them.
+#[test]
+fn snapshot_commands_beyond_the_record_are_first_applied() {
+    let mut inv = Invariants::new(3, true);
+    inv.applied_command(0, 1, b"a", T).unwrap();
+    inv.applied_snapshot(1, &[None, Some(&b"a"[..]), Some(&b"b"[..]), Some(&b"c"[..])], T).unwrap();
+    inv.applied_command(2, 2, b"b", T).unwrap();
+    inv.applied_snapshot(2, &[None, Some(&b"a"[..]), Some(&b"b"[..])], T).unwrap();
+    let error = inv.applied_command(0, 3, b"x", T).unwrap_err().to_string();
+    assert!(error.contains("n1 and n0 applied different commands at index 3"), "{error}");
+    let mut inv = Invariants::new(3, true);
+    inv.applied_snapshot(0, &[None, Some(&b"a"[..]), Some(&b"b"[..])], T).unwrap();
+    let error = inv.applied_snapshot(1, &[None, Some(&b"a"[..]), Some(&b"q"[..])], T).unwrap_err().to_string();
+    assert!(error.contains("n0 and n1 applied different commands at index 2"), "{error}");
+}
