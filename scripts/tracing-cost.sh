@@ -11,6 +11,8 @@
 # instruction counts, which do not move with the machine's load.
 #
 # Usage: scripts/tracing-cost.sh [--seeds N] [--pairs P] [--scratch DIR]
+# The scratch folder is replaced on each run; one the script did not make
+# (it leaves a .raftsim-tracing-off marker) is refused, never removed.
 # Exit codes: 0 done, 2 bad arguments, 1 a build or run failed.
 set -euo pipefail
 die() { echo "tracing-cost: $*" >&2; exit 2; }
@@ -27,11 +29,15 @@ done
 [[ $seeds =~ ^[1-9][0-9]*$ ]] || die "--seeds wants a positive integer, got '$seeds'"
 [[ $pairs =~ ^[1-9][0-9]*$ ]] || die "--pairs wants a positive integer, got '$pairs'"
 case "$scratch" in "$repo"|"$repo"/*) die "--scratch must be outside this checkout" ;; esac
+# Only a folder this script made (it leaves a marker) is ever removed.
+if [ -e "$scratch" ] && [ ! -e "$scratch/.raftsim-tracing-off" ]; then
+  die "--scratch $scratch exists and is not this script's; pick another or remove it"
+fi
 
 export CARGO_TERM_COLOR=never
 echo "== building this checkout (tracing compiled in) and a clone in $scratch (compiled out)"
 cargo build -q --release -p raftsim || exit 1
-rm -rf "$scratch" && git clone -q "$repo" "$scratch" || exit 1
+rm -rf "$scratch" && git clone -q "$repo" "$scratch" && touch "$scratch/.raftsim-tracing-off" || exit 1
 sed -i 's/^tracing.workspace = true$/tracing = { workspace = true, features = ["max_level_off"] }/' "$scratch/sims/Cargo.toml"
 grep -q 'max_level_off' "$scratch/sims/Cargo.toml" || { echo "tracing-cost: could not set max_level_off in sims/Cargo.toml" >&2; exit 1; }
 (cd "$scratch" && cargo build -q --release -p raftsim) || exit 1
