@@ -30,14 +30,7 @@ impl Applied {
             self.by_index.push(Some((command_hash, i)));
             return Ok(());
         }
-        match self.by_index[at] {
-            None => {
-                self.by_index[at] = Some((command_hash, i));
-                Ok(())
-            }
-            Some((known, _)) if known == command_hash => Ok(()),
-            Some((_, first)) => Err(applied_differently(first, i, index, now)),
-        }
+        agree(&mut self.by_index[at], i, index, command_hash, now)
     }
 
     /// Server `i` switched to a snapshot holding `commands` at 0..: each is
@@ -45,18 +38,28 @@ impl Applied {
     pub fn record_all(&mut self, i: usize, commands: &[Option<&[u8]>], now: Time) -> Result<(), Failure> {
         let known = commands.len().min(self.by_index.len());
         for (index, (command, first)) in commands.iter().zip(&mut self.by_index[..known]).enumerate() {
-            let Some(command) = command else { continue };
-            let hash = command_hash(command);
-            match *first {
-                None => *first = Some((hash, i)),
-                Some((seen, _)) if seen == hash => {}
-                Some((_, by)) => return Err(applied_differently(by, i, index as u64, now)),
+            if let Some(command) = command {
+                agree(first, i, index as u64, command_hash(command), now)?;
             }
         }
         // The rest of the snapshot is news: first applied here.
         let news = commands[known..].iter().map(|command| command.map(|command| (command_hash(command), i)));
         self.by_index.extend(news);
         Ok(())
+    }
+}
+
+/// Server `i` applied the command of hash `command_hash` at `index`, whose
+/// record is `first`: the first to apply there, or one that must agree.
+#[inline(always)]
+fn agree(first: &mut Option<(u64, usize)>, i: usize, index: u64, command_hash: u64, now: Time) -> Result<(), Failure> {
+    match *first {
+        None => {
+            *first = Some((command_hash, i));
+            Ok(())
+        }
+        Some((known, _)) if known == command_hash => Ok(()),
+        Some((_, by)) => Err(applied_differently(by, i, index, now)),
     }
 }
 
